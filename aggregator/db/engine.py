@@ -1,0 +1,48 @@
+"""Engine creation: one place that knows the database URL and per-dialect set-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DEFAULT_DB_URL = "sqlite:///data/aggregator.db"
+ENV_VAR = "AGGREGATOR_DB_URL"
+
+
+def resolve_db_url(setting: str | None = None) -> str:
+    """The environment variable wins over the setting, so cron jobs can point a run elsewhere."""
+    return os.environ.get(ENV_VAR) or setting or DEFAULT_DB_URL
+
+
+def make_engine(url: str, *, create_tables: bool = True) -> Engine:
+    parsed = make_url(url)
+    kwargs: dict = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    elif parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
+        # psycopg 3 is the driver we install; a bare postgresql:// URL means it.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    if create_tables:
+        from aggregator.db.models import Base
+
+        Base.metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets a reader (an analyst) and a crawl, or two crawls, share the file;
+    # busy_timeout makes a writer wait for the lock instead of failing at once.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()

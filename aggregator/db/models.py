@@ -1,0 +1,130 @@
+"""The database schema. Every table and column carries a ``comment``: the reference
+page for analysts is generated from these, and a test fails when one is missing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware datetimes out, stored as UTC.
+
+    SQLite has no time zone type; storing UTC everywhere keeps comparisons and
+    ordering right on both SQLite and PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = {"comment": "One row per news source (one spider or one site crawled by a generic spider)."}
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
+    name: Mapped[str] = mapped_column(String(200), unique=True, comment="Source name: the spider name, or the site's host for the generic spiders.")
+    spider: Mapped[str] = mapped_column(String(100), comment="The spider that crawls this source.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), comment="When the source was first seen (UTC).")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_published_at", "published_at"),
+        Index("ix_articles_body_hash", "body_hash"),
+        {"comment": "One row per article page stored; syndicated copies point at their story's canonical row through duplicate_of."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
+    url: Mapped[str] = mapped_column(String(2048), unique=True, comment="Canonical URL of the page (tracking parameters and fragments removed).")
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True, comment="The source this page was crawled from (sources.id).")
+    title: Mapped[str] = mapped_column(Text, comment="Article title.")
+    body: Mapped[str] = mapped_column(Text, comment="Clean article text, one paragraph a line, boilerplate removed.")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Publication time (UTC); NULL when the page gives none.")
+    date_source: Mapped[str | None] = mapped_column(String(50), comment="Where published_at was read from: meta, json-ld, text, url.")
+    author: Mapped[str | None] = mapped_column(String(200), comment="Author or reporter (作者/记者).")
+    origin: Mapped[str | None] = mapped_column(String(200), comment="The outlet the text came from (来源：), e.g. 新华社.")
+    editor: Mapped[str | None] = mapped_column(String(200), comment="Responsible editor (责任编辑).")
+    category: Mapped[str | None] = mapped_column(String(200), comment="Section or channel of the source the page was found in.")
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the page was fetched (UTC).")
+    body_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the normalised body: equal hashes are exact duplicates.")
+    removed_text: Mapped[str | None] = mapped_column(Text, comment="Boilerplate lines stripped from the body, one a line, kept for audit.")
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, comment="The page as fetched, zlib-compressed; NULL when AGGREGATOR_KEEP_RAW is off.")
+    encoding: Mapped[str | None] = mapped_column(String(40), comment="Character encoding the page was decoded with.")
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True, comment="The canonical article of this story (articles.id), or NULL when this row is the canonical one.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), comment="When the row was first stored (UTC).")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the row's content last changed after a re-fetch or reprocess (UTC).")
+
+
+class ArticleKeyword(Base):
+    __tablename__ = "article_keywords"
+    __table_args__ = (
+        Index("ix_article_keywords_keyword", "keyword"),
+        {"comment": "Top keywords of each article with their TF-IDF weights."},
+    )
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article (articles.id).")
+    keyword: Mapped[str] = mapped_column(String(100), primary_key=True, comment="A keyword (a jieba token).")
+    weight: Mapped[float] = mapped_column(Float, comment="TF-IDF weight of the keyword in the article.")
+
+
+class RelatedArticle(Base):
+    __tablename__ = "related_articles"
+    __table_args__ = {"comment": "Links from an article to other stories on the same subject, best first by score."}
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article (articles.id).")
+    related_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="A related article (articles.id).")
+    score: Mapped[float] = mapped_column(Float, comment="Similarity of the two articles' keyword vectors (0-1).")
+    shared_keywords: Mapped[str] = mapped_column(Text, comment="The keywords both articles carry, comma-separated, strongest first.")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = {"comment": "One row per crawl run, written when it starts and completed when it ends."}
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
+    spider: Mapped[str] = mapped_column(String(100), index=True, comment="Spider name.")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the run started (UTC).")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the run ended (UTC); NULL while it runs or if it died.")
+    status: Mapped[str] = mapped_column(String(40), comment="running, finished, failed (errors, or nothing fetched) or the close reason Scrapy gave.")
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0, comment="Responses received.")
+    items_stored: Mapped[int] = mapped_column(Integer, default=0, comment="Articles inserted or updated.")
+    items_dropped: Mapped[dict] = mapped_column(JSON, default=dict, comment="Pages or items dropped, by reason: {reason: count}.")
+    duplicates: Mapped[int] = mapped_column(Integer, default=0, comment="Articles found to be copies of an already stored story.")
+    skipped: Mapped[int] = mapped_column(Integer, default=0, comment="Article pages not downloaded because their URL was already stored.")
+    errors: Mapped[int] = mapped_column(Integer, default=0, comment="Errors logged during the run (spider exceptions, download errors).")
+    stats: Mapped[dict] = mapped_column(JSON, default=dict, comment="The run's full Scrapy stats, for operators.")

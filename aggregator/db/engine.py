@@ -46,3 +46,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def engine_for_crawler(crawler) -> Engine:
+    """One engine per crawl, shared by every component that needs the database."""
+    engine = getattr(crawler, "_aggregator_engine", None)
+    if engine is None:
+        engine = make_engine(resolve_db_url(crawler.settings.get("AGGREGATOR_DB_URL")))
+        crawler._aggregator_engine = engine
+    return engine

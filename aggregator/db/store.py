@@ -1,0 +1,80 @@
+"""Writing articles: plain functions over a Session; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from aggregator.db.models import Article, Source
+
+# Columns a re-fetch may change; url, source and created_at never change.
+CONTENT_COLUMNS = (
+    "title", "body", "published_at", "date_source", "author", "origin", "editor",
+    "category", "fetched_at", "body_hash", "removed_text", "raw_html", "encoding",
+)
+
+
+@dataclass
+class StoreResult:
+    article_id: int
+    outcome: str  # "inserted", "updated" or "unchanged"
+
+
+def insert_for(session: Session, table):
+    """The dialect's INSERT, which has ON CONFLICT support on SQLite and PostgreSQL."""
+    dialect = session.get_bind().dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def source_id(session: Session, name: str, spider: str) -> int:
+    session.execute(
+        insert_for(session, Source).values(name=name, spider=spider).on_conflict_do_nothing(index_elements=["name"])
+    )
+    return session.execute(select(Source.id).where(Source.name == name)).scalar_one()
+
+
+def compress_page(raw: bytes | None) -> bytes | None:
+    return zlib.compress(raw, 6) if raw else None
+
+
+def decompress_page(stored: bytes | None) -> bytes | None:
+    return zlib.decompress(stored) if stored else None
+
+
+def parse_iso(value: str | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def upsert_article(session: Session, values: dict) -> StoreResult:
+    """Insert the article, or update its row when the same URL comes back changed.
+
+    Idempotent: the same URL never gets a second row, also when two crawlers store it
+    at once (ON CONFLICT DO NOTHING, then the winner's row is read back).
+    """
+    existing = session.execute(
+        select(Article.id, Article.body_hash).where(Article.url == values["url"])
+    ).one_or_none()
+    if existing is not None:
+        if existing.body_hash == values["body_hash"]:
+            return StoreResult(existing.id, "unchanged")
+        changes = {k: values[k] for k in CONTENT_COLUMNS if k in values}
+        changes["updated_at"] = datetime.now(timezone.utc)
+        session.execute(update(Article).where(Article.id == existing.id).values(**changes))
+        return StoreResult(existing.id, "updated")
+    inserted = session.execute(
+        insert_for(session, Article)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Article.id)
+    ).scalar_one_or_none()
+    if inserted is None:  # another crawler stored the URL between our read and insert
+        return StoreResult(session.execute(select(Article.id).where(Article.url == values["url"])).scalar_one(), "unchanged")
+    return StoreResult(inserted, "inserted")

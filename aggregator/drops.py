@@ -1,0 +1,58 @@
+"""Why a page or an item was dropped: one named reason each, counted in the stats.
+
+Item drops raise a ``DropItem`` subclass, which Scrapy counts as
+``item_dropped_reasons_count/<ClassName>``. Pages dropped before they become items
+(not HTML, oversized, redirected off-site, no article text) are counted by
+``count_page_drop`` under ``aggregator/page_dropped/<reason>``. The crawl-run
+recorder folds both into ``crawl_runs.items_dropped``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import DropItem
+
+logger = logging.getLogger(__name__)
+
+PAGE_DROP_PREFIX = "aggregator/page_dropped/"
+ITEM_DROP_PREFIX = "item_dropped_reasons_count/"
+
+
+class NoBody(DropItem):
+    """The page had no article text after cleaning."""
+
+
+class InvalidURL(DropItem):
+    """The article URL cannot be parsed or canonicalised."""
+
+
+class StoreFailed(DropItem):
+    """The database refused the row; the run goes on and nothing stored is touched."""
+
+
+# Page-level reasons (a response that never became an item).
+NOT_HTML = "not_html"
+EMPTY_PAGE = "empty_page"
+NO_ARTICLE = "no_article"
+OVERSIZED = "oversized"
+OFFSITE_REDIRECT = "offsite_redirect"
+HTTP_ERROR = "http_error"
+DOWNLOAD_ERROR = "download_error"
+EXTRACTION_FAILED = "extraction_failed"
+
+
+def count_page_drop(stats, reason: str, url: str, detail: str = "") -> None:
+    stats.inc_value(PAGE_DROP_PREFIX + reason)
+    logger.info("Dropped page (%s) %s%s", reason, url, f": {detail}" if detail else "")
+
+
+def dropped_by_reason(stats: dict) -> dict[str, int]:
+    """All drop counters of a run's stats, keyed by reason."""
+    out: dict[str, int] = {}
+    for key, value in stats.items():
+        for prefix in (PAGE_DROP_PREFIX, ITEM_DROP_PREFIX):
+            if key.startswith(prefix):
+                reason = key[len(prefix):]
+                out[reason] = out.get(reason, 0) + int(value)
+    return out

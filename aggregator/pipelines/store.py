@@ -1,0 +1,68 @@
+"""Stage 4: store the article with SQLAlchemy (SQLite by default, PostgreSQL at scale).
+
+Settings: ``AGGREGATOR_DB_URL`` (the ``AGGREGATOR_DB_URL`` environment variable wins),
+``AGGREGATOR_KEEP_RAW`` (keep the fetched page, compressed; default True).
+Stats: ``aggregator/stored/inserted|updated|unchanged``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from aggregator.db.engine import engine_for_crawler
+from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
+from aggregator.drops import StoreFailed
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, engine, stats, keep_raw: bool, spider_name: str):
+        self.engine = engine
+        self.stats = stats
+        self.keep_raw = keep_raw
+        self.spider_name = spider_name
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(
+            engine_for_crawler(crawler),
+            crawler.stats,
+            crawler.settings.getbool("AGGREGATOR_KEEP_RAW", True),
+            crawler.spider.name if crawler.spider else "",
+        )
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        try:
+            with Session(self.engine) as session, session.begin():
+                result = upsert_article(session, self.row_values(session, adapter))
+        except SQLAlchemyError as exc:
+            logger.warning("Could not store %s: %s", adapter["url"], exc)
+            raise StoreFailed(f"{type(exc).__name__} storing {adapter['url']}") from exc
+        adapter["article_id"] = result.article_id
+        self.stats.inc_value(f"aggregator/stored/{result.outcome}")
+        return item
+
+    def row_values(self, session: Session, adapter: ItemAdapter) -> dict:
+        return {
+            "url": adapter.get("canonical_url") or adapter["url"],
+            "source_id": source_id(session, adapter["source"], self.spider_name or adapter["source"]),
+            "title": adapter["title"] or "",
+            "body": adapter["body"],
+            "published_at": parse_iso(adapter.get("published_at")),
+            "date_source": adapter.get("date_source"),
+            "author": adapter.get("author"),
+            "origin": adapter.get("origin"),
+            "editor": adapter.get("editor"),
+            "category": adapter.get("category"),
+            "fetched_at": parse_iso(adapter["fetched_at"]),
+            "body_hash": adapter["body_hash"],
+            "removed_text": "\n".join(adapter.get("removed") or []) or None,
+            "raw_html": compress_page(adapter.get("raw_html")) if self.keep_raw else None,
+            "encoding": adapter.get("encoding"),
+        }

@@ -1,0 +1,60 @@
+"""`scrapy crawl article -a url=URL` or `-a urls_file=FILE`: extract any article pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import scrapy
+
+from aggregator.spiders.base import NewsSpider, SpiderArgumentError, parse_url_argument
+
+
+class ArticleSpider(NewsSpider):
+    name = "article"
+
+    @classmethod
+    def validate_arguments(cls, **kwargs) -> dict:
+        clean = super().validate_arguments(**kwargs)
+        if bool(kwargs.get("url")) == bool(kwargs.get("urls_file")):
+            raise SpiderArgumentError("url", "give exactly one of -a url=URL or -a urls_file=FILE")
+        if kwargs.get("url"):
+            clean["urls"] = [parse_url_argument("url", kwargs["url"])]
+        else:
+            path = Path(kwargs["urls_file"])
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                raise SpiderArgumentError("urls_file", f"cannot read {str(path)!r} ({exc.strerror})") from None
+            urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+            if not urls:
+                raise SpiderArgumentError("urls_file", f"{str(path)!r} lists no URL")
+            clean["urls"] = [parse_url_argument(f"urls_file line {n}", u) for n, u in enumerate(urls, 1)]
+        return clean
+
+    def __init__(self, *args, **kwargs):
+        clean = self.validate_arguments(**kwargs)
+        self.urls = clean.pop("urls")
+        clean.pop("url", None)
+        clean.pop("urls_file", None)
+        super().__init__(*args, **clean)
+
+    @property
+    def source(self) -> str:
+        # Pages from anywhere: each site is its own source, named by its host.
+        return ""
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.urls:
+            yield self.article_request(url, category=None)
+
+    def parse_article(self, response):
+        for item in super().parse_article(response):
+            item.source = source_for_url(response.url)
+            yield item
+
+
+def source_for_url(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.hostname or parts.scheme

@@ -1,0 +1,241 @@
+"""The base every spider builds on: list pages → article pages → ArticleItem.
+
+A source spider only declares what differs from the automatic behaviour:
+
+    class MySource(NewsSpider):
+        name = "my_source"
+        start_urls = ["https://news.example.cn/list/"]
+        article_links = "ul.news-list a"          # optional; else discovered
+        next_page = "a.next"                      # optional; else 下一页/rel=next
+        selectors = {"body": "div.article"}       # optional; else extracted
+
+Arguments every spider takes on the command line (validated up front):
+``-a start_url=URL`` (replaces start_urls), ``-a max_pages=N`` (list pages per start
+URL), ``-a allow=REGEX`` (article URLs must match).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.defer import CancelledError
+
+from aggregator import discovery, drops
+from aggregator.extract import ExtractionError, extract_article
+from aggregator.items import ArticleItem
+
+DEFAULT_MAX_PAGES = 20
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument is missing or invalid; the message names the field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def parse_url_argument(field: str, value: str) -> str:
+    value = (value or "").strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https", "file") or (parts.scheme != "file" and not parts.hostname):
+        raise SpiderArgumentError(field, f"expected an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def parse_positive_int(field: str, value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SpiderArgumentError(field, f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise SpiderArgumentError(field, f"must be at least 1, got {number}")
+    return number
+
+
+def parse_regex(field: str, value: str) -> re.Pattern:
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise SpiderArgumentError(field, f"not a valid regular expression ({exc})") from None
+
+
+class NewsSpider(scrapy.Spider):
+    """Base spider: reads list pages (with pagination) and extracts article pages."""
+
+    # --- declarative attributes for source spiders ---------------------------------
+    start_urls: list[str] = []
+    channels: dict[str, str] = {}  # start URL -> channel name, when a source has several channels
+    source_name: str | None = None  # stored in sources.name; defaults to the spider name
+    category: str | None = None  # the channel these pages belong to
+    article_links: str | None = None  # CSS or XPath selecting article <a> elements on list pages
+    next_page: str | None = None  # CSS or XPath selecting the next-page <a>
+    selectors: dict[str, str] = {}  # per-field overrides for extraction: title, body, date, author
+    allow: str | None = None  # regex that article URLs must match
+    max_pages: int = DEFAULT_MAX_PAGES  # list pages read per start URL
+
+    @classmethod
+    def validate_arguments(cls, **kwargs) -> dict:
+        """Check command-line arguments before anything starts; raise SpiderArgumentError."""
+        clean = dict(kwargs)
+        if "start_url" in kwargs:
+            clean["start_url"] = parse_url_argument("start_url", kwargs["start_url"])
+        if "max_pages" in kwargs:
+            clean["max_pages"] = parse_positive_int("max_pages", kwargs["max_pages"])
+        if "allow" in kwargs:
+            parse_regex("allow", kwargs["allow"])
+        return clean
+
+    def __init__(self, *args, **kwargs):
+        kwargs = self.validate_arguments(**kwargs)
+        start_url = kwargs.pop("start_url", None)
+        super().__init__(*args, **kwargs)
+        if start_url:
+            self.start_urls, self.channels = [start_url], {}
+            if getattr(self, "allowed_domains", None):
+                self.allowed_domains = [urlsplit(start_url).hostname]
+        self.max_pages = int(self.max_pages)
+        self._allow_re = parse_regex("allow", self.allow) if self.allow else None
+
+    @property
+    def source(self) -> str:
+        return self.source_name or self.name
+
+    # --- crawling ----------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        starts = dict(self.channels) or {url: self.category for url in self.start_urls}
+        for url, category in starts.items():
+            yield self.list_request(url, page=1, category=category, dont_filter=True)
+
+    def list_request(self, url: str, *, page: int, category: str | None, dont_filter: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            errback=self.on_error,
+            meta={"aggregator_page": "list", "list_page": page, "category": category},
+            dont_filter=dont_filter,  # a start page may also be linked from elsewhere
+        )
+
+    def article_request(self, url: str, *, category: str | None, list_url: str | None = None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"aggregator_page": "article", "category": category, "list_url": list_url},
+        )
+
+    def parse_list(self, response: Response) -> Iterable[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            drops.count_page_drop(self.crawler.stats, drops.NOT_HTML, response.url)
+            return
+        category = response.meta.get("category")
+        for url in self.find_article_links(response):
+            yield self.article_request(url, category=category, list_url=response.url)
+        page = response.meta.get("list_page", 1)
+        next_url = self.find_next_page(response)
+        if next_url and self.may_read_list_page(page + 1):
+            yield self.list_request(next_url, page=page + 1, category=category)
+
+    def may_read_list_page(self, page: int) -> bool:
+        """Pagination depth per start URL; subclasses may budget differently."""
+        return page <= self.max_pages
+
+    def find_article_links(self, response: TextResponse) -> list[str]:
+        if self.article_links:
+            hrefs = _select(response, self.article_links, attr="href")
+            urls = [response.urljoin(h) for h in hrefs]
+            return [u for u in dict.fromkeys(urls) if self._allow_re is None or self._allow_re.search(u)]
+        return discovery.article_links(response.url, page_links(response), self._allow_re)
+
+    def find_next_page(self, response: TextResponse) -> str | None:
+        if self.next_page:
+            hrefs = _select(response, self.next_page, attr="href")
+            return response.urljoin(hrefs[0]) if hrefs else None
+        return discovery.next_page_link(response.url, page_links(response))
+
+    def parse_article(self, response: Response):
+        problem = page_problem(response)
+        if problem:
+            drops.count_page_drop(self.crawler.stats, problem, response.url)
+            return
+        fetched_at = datetime.now(timezone.utc)
+        try:
+            extracted = extract_article(
+                response.body,
+                response.url,
+                encoding=getattr(response, "encoding", None),
+                selectors=self.selectors or None,
+                now=fetched_at,
+            )
+        except ExtractionError as exc:
+            drops.count_page_drop(self.crawler.stats, getattr(exc, "reason", drops.EXTRACTION_FAILED), response.url, str(exc))
+            return
+        if not extracted.body.strip():
+            drops.count_page_drop(self.crawler.stats, drops.NO_ARTICLE, response.url)
+            return
+        yield ArticleItem(
+            url=response.url,
+            source=self.source,
+            title=extracted.title,
+            body=extracted.body,
+            published_at=extracted.published_at.isoformat() if extracted.published_at else None,
+            date_source=extracted.date_source,
+            author=extracted.author,
+            origin=extracted.origin,
+            editor=extracted.editor,
+            category=response.meta.get("category") or self.category,
+            fetched_at=fetched_at.isoformat(timespec="seconds"),
+            raw_html=response.body,
+            encoding=extracted.encoding,
+        )
+
+    def on_error(self, failure) -> None:
+        request = failure.request
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            drops.count_page_drop(self.crawler.stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
+        elif failure.check(CancelledError) and "max size" in str(failure.value):
+            drops.count_page_drop(self.crawler.stats, drops.OVERSIZED, request.url)
+        else:
+            drops.count_page_drop(self.crawler.stats, drops.DOWNLOAD_ERROR, request.url, repr(failure.value))
+
+
+def page_problem(response: Response) -> str | None:
+    """A named reason why this response cannot be an article page, or None."""
+    if not response.body.strip():
+        return drops.EMPTY_PAGE
+    if not isinstance(response, TextResponse):
+        return drops.NOT_HTML
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
+        return drops.NOT_HTML
+    redirects = response.meta.get("redirect_urls")
+    if redirects and not discovery.same_site(redirects[0], response.url):
+        return drops.OFFSITE_REDIRECT
+    return None
+
+
+def page_links(response: TextResponse) -> list[discovery.Link]:
+    links = []
+    for a in response.xpath("//a[@href]"):
+        href = a.attrib.get("href", "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        text = " ".join(a.xpath(".//text()").getall()).strip() or a.attrib.get("title", "")
+        links.append(discovery.Link(response.urljoin(href), text, a.attrib.get("rel", "")))
+    return links
+
+
+def _select(response: TextResponse, selector: str, *, attr: str) -> list[str]:
+    nodes = response.xpath(selector) if selector.startswith(("/", "(")) else response.css(selector)
+    values = []
+    for node in nodes:
+        value = node.attrib.get(attr) if hasattr(node, "attrib") and node.attrib else None
+        values.append(value if value is not None else node.get())
+    return [v.strip() for v in values if v and v.strip()]

@@ -1,0 +1,48 @@
+"""`scrapy crawl site -a start_url=URL [-a allow=REGEX] [-a max_pages=N]`.
+
+Discovers the article pages of one site: from the start page it follows channel (list)
+pages and their pagination, and extracts every article page they link to.
+``max_pages`` bounds the list pages read in all (default 20); ``allow`` is a regex
+that article URLs must match.
+"""
+
+from __future__ import annotations
+
+from scrapy.http import TextResponse
+
+from aggregator import discovery
+from aggregator.spiders.article import source_for_url
+from aggregator.spiders.base import NewsSpider, SpiderArgumentError, page_links
+
+
+class SiteSpider(NewsSpider):
+    name = "site"
+
+    @classmethod
+    def validate_arguments(cls, **kwargs) -> dict:
+        if not kwargs.get("start_url"):
+            raise SpiderArgumentError("start_url", "required: -a start_url=URL")
+        return super().validate_arguments(**kwargs)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source_name = source_for_url(self.start_urls[0])
+        self._list_pages_left = self.max_pages - 1  # the start page is the first
+
+    def may_read_list_page(self, page: int) -> bool:
+        # One budget for the whole site, shared by pagination and channel pages.
+        if self._list_pages_left <= 0:
+            return False
+        self._list_pages_left -= 1
+        return True
+
+    def parse_list(self, response):
+        yield from super().parse_list(response)
+        if not isinstance(response, TextResponse):
+            return
+        links = page_links(response)
+        texts = {link.url: link.text.strip() for link in links}
+        for url in discovery.list_links(response.url, links, self._allow_re):
+            if not self.may_read_list_page(1):
+                break
+            yield self.list_request(url, page=1, category=texts.get(url) or response.meta.get("category"))

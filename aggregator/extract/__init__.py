@@ -1,0 +1,187 @@
+"""Article extraction: title, body and metadata from one HTML page, no site rules needed.
+
+``extract_article`` either returns an :class:`Extracted` or raises a subclass of
+:class:`ExtractionError` (``EmptyDocumentError``, ``NotHTMLError``,
+``DocumentTooLargeError``); ``exc.reason`` is a short drop-reason name for stats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from . import body as _body
+from . import dates as _dates
+from . import meta as _meta
+from .errors import DocumentTooLargeError, EmptyDocumentError, ExtractionError, NotHTMLError
+
+__all__ = [
+    "Extracted", "extract_article", "ExtractionError", "EmptyDocumentError", "NotHTMLError",
+    "DocumentTooLargeError", "MAX_INPUT_BYTES",
+]
+
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+META_AREA_MAX_LINES = 15
+
+
+@dataclass
+class Extracted:
+    title: str
+    body: str
+    published_at: datetime | None
+    date_source: str | None
+    author: str | None
+    origin: str | None
+    editor: str | None
+    encoding: str | None
+
+
+def _select(root, expr: str):
+    expr = expr.strip()
+    try:
+        if expr.startswith(("/", "(")):
+            found = root.xpath(expr)
+        else:
+            found = root.cssselect(expr)
+    except Exception:  # bad selector from a source config: fall back to automatic
+        return []
+    return [f for f in found if isinstance(f, (str, etree._Element))] if isinstance(found, list) else []
+
+
+def _selected_text(root, expr: str) -> str:
+    parts = []
+    for f in _select(root, expr):
+        parts.append(str(f) if isinstance(f, str) else "\n".join(_body.to_lines(f, root_level=False)))
+    return "\n".join(p for p in parts if p.strip()).strip()
+
+
+def _index_of(lines: list[str], needle: str, start: int = 0) -> int:
+    if not needle:
+        return -1
+    for i in range(start, len(lines)):
+        if lines[i] == needle:
+            return i
+    for i in range(start, len(lines)):
+        if needle in lines[i] and len(lines[i]) <= len(needle) + 40:
+            return i
+    return -1
+
+
+def _strip_head(lines: list[str], title: str) -> list[str]:
+    i = 0
+    while i < len(lines) and i < 8 and _meta.is_meta_line(lines[i], title):
+        i += 1
+    return lines[i:]
+
+
+def _decode(html, encoding):
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        data = bytes(html)
+        if len(data) > MAX_INPUT_BYTES:
+            raise DocumentTooLargeError(f"{len(data)} bytes > {MAX_INPUT_BYTES}")
+        if not data.strip():
+            raise EmptyDocumentError("empty input")
+        return _body_decode(data, encoding)
+    if not isinstance(html, str):
+        raise TypeError("html must be bytes or str")
+    if len(html) > MAX_INPUT_BYTES:
+        raise DocumentTooLargeError(f"{len(html)} characters > {MAX_INPUT_BYTES}")
+    if not html.strip():
+        raise EmptyDocumentError("empty input")
+    return html, encoding
+
+
+def _body_decode(data: bytes, encoding: str | None):
+    from .encoding import decode_html
+
+    return decode_html(data, encoding)
+
+
+def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
+                    selectors: Mapping[str, str] | None = None,
+                    now: datetime | None = None) -> Extracted:
+    """Extract one article. See the module docstring for the failure contract."""
+    now = _dates.aware_now(now)
+    text, used_enc = _decode(html, encoding)
+    root = _body.parse(text)
+    if root is None:
+        raise EmptyDocumentError("nothing parseable")
+    selectors = dict(selectors or {})
+    metas = _meta.meta_map(root)
+    ld = _meta.json_ld(root)
+    title = _selected_text(root, selectors["title"]) if selectors.get("title") else ""
+    if not title:
+        title = _meta.title_of(root, metas)
+    title = " ".join(title.split())
+
+    _body.clean_tree(root)
+    page = root.find("body")
+    if page is None:
+        page = root
+    page_lines = _body.to_lines(page, root_level=False)
+
+    # body
+    body_lines: list[str] = []
+    if selectors.get("body"):
+        for el in _select(root, selectors["body"]):
+            if isinstance(el, etree._Element):
+                body_lines.extend(_body.to_lines(el))
+    if not body_lines:
+        container = _body.best_container(root)
+        if container is not None:
+            body_lines = _body.to_lines(container)
+    body_lines = _strip_head(_body.filter_lines(body_lines), title)
+    if not body_lines:  # fallback: every paragraph, then the whole page
+        body_lines = [ln for p in root.iter("p") for ln in _body.to_lines(p, root_level=False)]
+        if not body_lines:
+            body_lines = page_lines
+
+    # the meta area: lines between the title and the first body line
+    ti = _index_of(page_lines, title)
+    bs = _index_of(page_lines, body_lines[0], max(ti, 0)) if body_lines else -1
+    if ti >= 0:
+        end = bs if bs > ti else ti + 1 + META_AREA_MAX_LINES
+        meta_lines = page_lines[ti + 1: min(end, ti + 1 + META_AREA_MAX_LINES)]
+    elif bs > 0:
+        meta_lines = page_lines[max(0, bs - META_AREA_MAX_LINES): bs]
+    else:
+        meta_lines = []
+    info_lines = meta_lines + body_lines[:3] + body_lines[-6:]
+
+    # date
+    published_at, date_source = None, None
+    if selectors.get("date"):
+        published_at = _dates.parse_date(_selected_text(root, selectors["date"]), now)
+        date_source = "selector" if published_at else None
+    if published_at is None:
+        published_at, date_source = _meta.date_from_meta(metas, ld, now)
+    if published_at is None:
+        published_at = _meta.date_from_lines(meta_lines, now)
+        date_source = "text" if published_at else None
+    if published_at is None:
+        published_at = _dates.date_from_url(url, now)
+        date_source = "url" if published_at else None
+
+    author = None
+    if selectors.get("author"):
+        author = _selected_text(root, selectors["author"]) or None
+        if author:
+            author = _meta._clean_value(author[:60])
+    if author is None:
+        author = _meta.author_of(info_lines, metas, ld)
+    origin = _meta.origin_of(info_lines, metas)
+    editor = _meta.editor_of(info_lines)
+
+    return Extracted(
+        title=title,
+        body="\n".join(body_lines),
+        published_at=published_at,
+        date_source=date_source,
+        author=author,
+        origin=origin,
+        editor=editor,
+        encoding=used_enc,
+    )

@@ -1,0 +1,79 @@
+"""Decode page bytes: hint, BOM, declared charset, then sniffing for mislabelled pages."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+
+from .errors import NotHTMLError
+
+# Superset codecs: a page declared GB2312/GBK nearly always uses GB18030 characters.
+_WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030",
+          "big5": "big5hkscs", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _norm(enc: str | None) -> str | None:
+    if not enc:
+        return None
+    enc = enc.strip().strip("\"'").lower()
+    try:
+        name = codecs.lookup(resolve_encoding(enc) or enc).name
+    except LookupError:
+        return None
+    return _WIDEN.get(name, name)
+
+
+def _strict(data: bytes, enc: str) -> str | None:
+    try:
+        return data.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _errors(data: bytes, enc: str) -> int:
+    try:
+        return data.decode(enc, errors="replace").count("\ufffd")
+    except LookupError:
+        return 1 << 30
+
+
+def check_binary(data: bytes) -> None:
+    if data.startswith(_BINARY_MAGIC) or data[:2048].count(b"\x00") > 16:
+        raise NotHTMLError("input looks like binary data, not HTML")
+
+
+def decode_html(data: bytes, hint: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding)``.
+
+    Order: BOM, then the caller's hint, then the ``<meta charset>`` of the page; each
+    is accepted only if it decodes the bytes cleanly (or nearly so, < 0.1 % errors).
+    Otherwise UTF-8 and GB18030 are tried, and the codec with the fewest errors wins.
+    """
+    check_binary(data)
+    bom_enc, bom = read_bom(data)
+    if bom_enc:
+        enc = _norm(bom_enc) or "utf-8"
+        return data[len(bom):].decode(enc, errors="replace"), enc
+    candidates: list[str] = []
+    for enc in (_norm(hint), _norm(html_body_declared_encoding(data[:8192]))):
+        if enc and enc not in candidates:
+            candidates.append(enc)
+    for enc in ("utf-8", "gb18030"):
+        if enc not in candidates:
+            candidates.append(enc)
+    budget = max(2, len(data) // 1000)
+    for enc in candidates[:2]:
+        text = _strict(data, enc)
+        if text is not None:
+            return text, enc
+        if _errors(data, enc) <= budget and enc != "cp1252":
+            return data.decode(enc, errors="replace"), enc
+    # Mislabelled or undeclared: pick the candidate with the fewest decoding errors;
+    # on a tie prefer the one producing CJK text.
+    best = min(candidates, key=lambda e: (_errors(data, e), -len(_CJK.findall(data[:20000].decode(e, "replace")))))
+    return data.decode(best, errors="replace"), best

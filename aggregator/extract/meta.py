@@ -1,0 +1,190 @@
+"""Title, date, author, origin and editor from meta tags, JSON-LD, page text and URL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from . import dates, vocab
+
+_WS = re.compile(r"\s+")
+_NAME_STOP = r"(?=$|\s{2,}|[|｜/，,。;；)）】\]]|\s*(?:" + "|".join(
+    (vocab.LABEL_DATE, vocab.LABEL_ORIGIN, vocab.LABEL_AUTHOR, vocab.LABEL_EDITOR, r"浏览|点击|阅读|字号|分享|\d{4}[-年/]")) + r"))"
+
+ORIGIN_RE = re.compile(vocab.LABEL_ORIGIN + r"\s*[:：]\s*(?P<v>[^\s|｜,，;；)）】\]]{1,40}?)" + _NAME_STOP)
+EDITOR_RE = re.compile(r"(?:责任编辑|責任編輯|责编|責編|(?<![总监主])编辑|本文编辑|值班编辑)\s*[:：]\s*(?P<v>[^|｜,，;；)）】\]\n]{1,30}?)\s*" + r"(?=$|[|｜)）】\]]|\s{2,}|\s*(?:" + vocab.LABEL_DATE + r"|来源|作者|审核|校对))")
+AUTHOR_RES = (
+    re.compile(r"(?:作者|撰稿|撰文|记者|通讯员|文字)\s*[:：]\s*(?P<v>[^|｜,，;；)）】\]\n]{1,30}?)" + _NAME_STOP),
+    re.compile(r"[(（]\s*(?:本报|本台|本刊|新华社|央视|总台)?\s*记者\s*(?P<v>[\u4e00-\u9fff·]{2,4}(?:[ 、][\u4e00-\u9fff·]{2,4}){0,4})\s*[)）]"),
+    re.compile(r"^\s*(?:本报|本台)?记者\s+(?P<v>[\u4e00-\u9fff·]{2,4}(?:[ 、][\u4e00-\u9fff·]{2,4}){0,4})\s*$"),
+    re.compile(r"^\s*文\s*[/|｜]\s*(?P<v>[\u4e00-\u9fff·A-Za-z]{2,12}(?:[ 、][\u4e00-\u9fff·]{2,4}){0,3})\s*$"),
+)
+
+
+def _clean_value(v: str | None) -> str | None:
+    if not v:
+        return None
+    v = _WS.sub(" ", v).strip(" :：-—|｜·,，")
+    return v or None
+
+
+def meta_map(root) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
+        val = m.get("content")
+        if key and val and key not in out:
+            out[key] = val.strip()
+    return out
+
+
+def json_ld(root) -> list[dict]:
+    items: list[dict] = []
+    for s in root.iter("script"):
+        if (s.get("type") or "").lower() != "application/ld+json" or not s.text:
+            continue
+        try:
+            data = json.loads(s.text.strip())
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack and len(items) < 50:
+            d = stack.pop()
+            if isinstance(d, list):
+                stack.extend(d)
+            elif isinstance(d, dict):
+                items.append(d)
+                if "@graph" in d:
+                    stack.append(d["@graph"])
+    return items
+
+
+def title_of(root, metas: dict[str, str]) -> str:
+    h1s = [_WS.sub(" ", h.text_content()).strip() for h in root.iter("h1")]
+    h1s = [h for h in h1s if 2 <= len(h) <= 150]
+    title_tag = ""
+    t = root.find(".//title")
+    if t is not None and t.text_content():
+        title_tag = _WS.sub(" ", t.text_content()).strip()
+    og = ""
+    for k in vocab.META_TITLE_KEYS:
+        if metas.get(k):
+            og = _WS.sub(" ", metas[k]).strip()
+            break
+    ref = og + " " + title_tag
+    for h in h1s:
+        if h in ref or (len(h) >= 6 and h[:6] in ref):
+            return h
+    if og:
+        return vocab.TITLE_SPLIT.split(og)[0] if len(og) > 30 and vocab.TITLE_SPLIT.search(og) else og
+    if title_tag:
+        parts = [p for p in vocab.TITLE_SPLIT.split(title_tag) if p]
+        return max(parts[:2], key=len) if parts else title_tag
+    for tag in ("h1", "h2"):
+        for h in root.iter(tag):
+            s = _WS.sub(" ", h.text_content()).strip()
+            if s:
+                return s
+    return ""
+
+
+def date_from_meta(metas: dict[str, str], ld: list[dict], now: datetime) -> tuple[datetime | None, str | None]:
+    for key in vocab.META_DATE_KEYS:
+        v = metas.get(key)
+        if v:
+            dt = dates.parse_iso_or_fuzzy(v, now)
+            if dt:
+                return dt, "meta"
+    for item in ld:
+        for key in ("datePublished", "dateCreated", "uploadDate", "pubDate", "dateModified"):
+            v = item.get(key)
+            if isinstance(v, str) and v:
+                dt = dates.parse_iso_or_fuzzy(v, now)
+                if dt:
+                    return dt, "json-ld"
+    return None, None
+
+
+def date_from_lines(lines: list[str], now: datetime) -> datetime | None:
+    """Meta-area lines (between title and body): absolute date first, then others."""
+    short = [ln for ln in lines if len(ln) <= 200]
+    for ln in short:
+        dt = dates.find_absolute(ln, now)
+        if dt:
+            return dt
+    for ln in short:
+        if len(ln) <= 80:
+            dt = dates.parse_date(ln, now)
+            if dt:
+                return dt
+    return None
+
+
+def find_field(lines: list[str], pattern: re.Pattern) -> str | None:
+    for ln in lines:
+        if len(ln) > 200:
+            continue
+        m = pattern.search(ln)
+        if m:
+            v = _clean_value(m.group("v"))
+            if v:
+                return v
+    return None
+
+
+def origin_of(lines: list[str], metas: dict[str, str]) -> str | None:
+    v = find_field(lines, ORIGIN_RE)
+    if v:
+        return v
+    for k in vocab.META_ORIGIN_KEYS[:4]:
+        if metas.get(k):
+            val = re.sub("^" + vocab.LABEL_ORIGIN + r"\s*[:：]\s*", "", metas[k])
+            return _clean_value(val[:60])
+    return None
+
+
+def author_of(lines: list[str], metas: dict[str, str], ld: list[dict]) -> str | None:
+    for pat in AUTHOR_RES:
+        v = find_field(lines, pat)
+        if v:
+            return v
+    for k in vocab.META_AUTHOR_KEYS:
+        v = metas.get(k)
+        if v and not v.startswith("http") and len(v) <= 60:
+            return _clean_value(v)
+    for item in ld:
+        a = item.get("author")
+        if isinstance(a, list) and a:
+            a = a[0]
+        if isinstance(a, dict):
+            a = a.get("name")
+        if isinstance(a, str) and a.strip():
+            return _clean_value(a[:60])
+    return None
+
+
+def editor_of(lines: list[str]) -> str | None:
+    return find_field(lines, EDITOR_RE)
+
+
+def is_meta_line(line: str, title: str = "") -> bool:
+    """A title-area line made of labels/dates/counters, not article prose."""
+    n = len(line)
+    if n > 150:
+        return False
+    if title and (line == title or (n <= len(title) + 4 and title in line)):
+        return True
+    has_date = dates.find_absolute(line, dates.aware_now(None)) is not None or bool(
+        re.search(r"\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}|\d+\s*(?:分钟|小时|天)前|昨天\s*\d", line))
+    labels = vocab.META_LINE_LABELS.findall(line)
+    if has_date and (labels or n <= 60):
+        # a dated sentence of prose has sentence punctuation
+        if n > 60 and len(re.findall(r"[，。！？；]", line)) >= 2:
+            return False
+        return True
+    if labels and n <= 80 and not re.search(r"[。！？]", line) and len(labels) >= 2:
+        return True
+    if re.match(r"^\s*(" + vocab.LABEL_ORIGIN + "|" + vocab.LABEL_AUTHOR + r"|发布时间|发布日期|浏览次数|点击数)\s*[:：]", line) and n <= 60:
+        return True
+    return False

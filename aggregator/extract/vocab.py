@@ -1,0 +1,122 @@
+"""Vocabularies for article extraction, kept as named data tables.
+
+Logic lives in the sibling modules as pure functions over these tables; to adapt the
+extractor to a new family of sites, extend a table here rather than the code.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Elements whose whole subtree never holds article text.
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas",
+    "template", "button", "select", "option", "textarea", "input", "link", "meta",
+    "head", "nav", "map", "audio", "video", "source", "form",
+})
+
+# Block-level tags: a line break before and after their text.
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "li", "ul", "ol",
+    "dl", "dt", "dd", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "h1", "h2", "h3",
+    "h4", "h5", "h6", "blockquote", "pre", "figure", "figcaption", "center", "address",
+    "caption", "hr", "body", "html",
+})
+
+# Tags that can hold paragraph text and are scored as "paragraphs".
+PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "td", "li", "dd", "h2", "h3", "h4", "font", "span"})
+
+# Containers that may receive a paragraph's score.
+CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "body", "center", "dd", "li", "span", "font", "blockquote"})
+
+# class/id substrings marking a subtree that is never article text (matched against
+# the lower-cased "class id" string, as whole tokens or token prefixes/suffixes).
+JUNK_HINTS = (
+    "nav", "navbar", "menu", "breadcrumb", "crumb", "position", "location", "weizhi", "dangqian",
+    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize", "font-size",
+    "print", "comment", "pinglun", "reply", "related", "relate", "xiangguan", "recommend", "tuijian",
+    "hot", "rank", "paihang", "sidebar", "side", "aside", "footer", "foot", "bottom", "copyright",
+    "banquan", "header", "head", "topbar", "login", "search", "pager", "pagination", "prevnext",
+    "prev", "next", "pre-next", "shangxia", "sxp", "tags", "tag", "keyword", "ad", "ads", "advert",
+    "guanggao", "gg", "qrcode", "ewm", "erweima", "weixin", "wechat", "subscribe", "popup",
+    "modal", "cookie", "skip", "hidden", "dialog", "like", "digg", "vote",
+    "favorite", "readmore", "more", "gotop", "backtop", "totop", "logo", "links",
+    "friendlink", "youqing", "widget", "list", "column-list", "newslist", "mianze", "disclaimer",
+    "author-info", "meta", "info", "time", "date", "source", "byline", "title", "bread",
+)
+
+# class/id tokens that suggest the article container (bonus when scoring).
+CONTENT_HINTS = (
+    "content", "article", "entry", "post", "body", "text", "main", "detail", "zhengwen",
+    "neirong", "txt", "news", "story", "con", "cont", "wenzhang", "artibody", "rich",
+    "trs_editor", "view", "show", "ozoom", "zoom", "maincontent", "mw-parser-output",
+)
+
+# Hints that are junk only when the element is NOT big (a meta or title block is small;
+# a container named "info" or "list" that holds the whole article must survive).
+SOFT_JUNK_HINTS = frozenset({
+    "meta", "info", "time", "date", "source", "byline", "title", "list", "more", "side",
+    "head", "header", "hidden", "tag", "tags", "like", "links", "bottom", "foot", "footer",
+    "hot", "ad", "gg", "main", "top", "position", "location", "print", "tools", "toolbar",
+    "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "column-list", "newslist",
+    "copyright", "banquan", "mianze", "disclaimer", "skip", "vote",
+})
+
+# Headings after which the rest of the container is not article text.
+TRUNCATE_HEADINGS = re.compile(
+    r"^[【\[〖(（]?\s*(相关(文章|新闻|阅读|推荐|报道|链接|资讯|内容|专题|稿件|热词|标签)|推荐阅读|延伸阅读|"
+    r"热门(文章|推荐|新闻|阅读|评论)|猜你喜欢|猜您喜欢|为你推荐|为您推荐|你可能(还)?(感兴趣|喜欢)|"
+    r"您可能(还)?(感兴趣|喜欢)|精彩推荐|最新(文章|新闻|资讯)|网友评论|发表评论|我要评论|评论区|"
+    r"全部评论|热门评论|最新评论|相关附件|往期回顾|更多精彩|更多(新闻|阅读|文章)|图片推荐|本类推荐|"
+    r"本周热点|排行榜|点击排行|热点推荐|今日推荐)\s*[】\]〗)）]?\s*[:：]?\s*$"
+)
+
+# Whole lines that are widget/navigation junk wherever they sit in the container.
+# Anchored and short: a real sentence that merely mentions these words is never matched.
+JUNK_LINES = tuple(re.compile(p) for p in (
+    r"^(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|现在位置|所在位置|当前的位置)\s*[:：]",
+    r"^(首页|主页|网站首页)\s*[>＞»/›→]",
+    r"^.{0,30}[>＞»›]\s*(正文|正文内容|内容|详情|浏览文章|文章详情)\s*$",
+    r"^分享(到|给朋友|至|本文|文章)?\s*[:：]?.{0,30}$",
+    r"^(扫一扫|扫码|微信扫一扫|用微信扫描|打开微信).{0,24}(分享|手机|打开|阅读|浏览|关注|二维码|朋友圈).{0,10}$",
+    r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)\s*[:：]?.{0,80}$",
+    r"^\s*[【\[]?\s*(打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|收藏本页|加入收藏|收藏|"
+    r"纠错|我要纠错|推荐给朋友|返回列表|返回首页|字体|字号|放大|缩小)\s*[】\]]?\s*$",
+    r"^.{0,8}(字号|字体)\s*[:：]?\s*[【\[]?\s*(大|中|小|默认|A\+|A-|T).{0,20}$",
+    r"^(\s*[【\[]\s*(打印本页|打印|关闭窗口|关闭|收藏|纠错|返回顶部|大|中|小|字号|字体)[^】\]]{0,6}[】\]]\s*)+$",
+    r"^(\s*(打印本页|关闭窗口|打印|关闭|收藏|返回顶部|分享)\s*[|｜/\s]\s*)+(打印本页|关闭窗口|打印|关闭|收藏|返回顶部|分享)?\s*$",
+    r"^(点击|阅读|浏览|访问)(数|量|次数)?\s*[:：]\s*\d*\s*(次)?$",
+    r"^(责任编辑|编辑|责编)\s*[:：]\s*$",
+    r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
+    r"^(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|人人网|豆瓣)(\s*[|｜/]?\s*(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|\d+))*\s*$",
+    r"^(标签|关键词|关键字|Tags?)\s*[:：]?\s*$",
+))
+
+# Labels of metadata lines.
+LABEL_DATE = r"(?:发布时间|发表时间|发布日期|发表日期|更新时间|更新日期|上传时间|时间|日期|发布|发表|稿件日期|成文日期|印发日期)"
+LABEL_ORIGIN = r"(?:来源|稿源|出处|来源于|文章来源|信息来源|新闻来源|消息来源|转自|转载自|稿件来源)"
+LABEL_AUTHOR = r"(?:作者|记者|撰稿|撰文|文|文字|通讯员|供稿|发布者|发布人|投稿人)"
+LABEL_EDITOR = r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|本文编辑|审核|审校|校对)"
+
+# A metadata line (title area): short, made of labels, dates, counters.
+META_LINE_LABELS = re.compile(
+    r"(发布时间|发表时间|发布日期|更新时间|时间\s*[:：]|日期\s*[:：]|来源\s*[:：]|稿源|作者\s*[:：]|编辑\s*[:：]|"
+    r"浏览(次数|量|数)?\s*[:：]?|点击(数|量|率)?\s*[:：]|阅读(数|量)?\s*[:：]|访问量|字号|字体|评论\s*[:：]|"
+    r"\d+\s*(次|人)?(浏览|阅读|阅|点击)|责任编辑|供稿|文章来源|信息来源|发布者|分类\s*[:：])"
+)
+
+# Meta tags for the publication date, in order of trust.
+META_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "og:published_time", "og:release_date",
+    "publishdate", "publish_date", "pubdate", "pubtime", "publishtime", "publish-time",
+    "datepublished", "dc.date.issued", "dc.date", "dcterms.created", "date", "sailthru.date",
+    "article.published", "published_time", "bytedance:published_time", "weibo:article:create_at",
+    "firstpublishedtime", "releasedate", "createdate", "contentdate", "lastmodifiedtime",
+    "article:modified_time", "og:updated_time", "dc.date.modified",
+)
+META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
+META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source", "mediaid", "copyright")
+META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
+
+# Title suffix separators: "Title_栏目_网站" / "Title - 网站" / "Title|网站".
+TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")

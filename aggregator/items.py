@@ -31,6 +31,7 @@ class ArticleItem:
     body_hash: str | None = None
     duplicate_of: int | None = None
     article_id: int | None = None
+    stored: str | None = None  # what the store stage did: inserted, updated or unchanged
 
 
 EXPORT_FIELDS = [

@@ -32,8 +32,9 @@ FEED_EXPORT_FIELDS = EXPORT_FIELDS
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    # before the mirror, so it sees the site's own URL
+    "aggregator.middlewares.incremental.SkipStoredMiddleware": 40,
     "aggregator.middlewares.mirror.OfflineMirrorMiddleware": 50,
-    "aggregator.middlewares.incremental.SkipStoredMiddleware": 60,
 }
 
 ITEM_PIPELINES = {

@@ -1,8 +1,14 @@
-"""Stage 4: store the article with SQLAlchemy (SQLite by default, PostgreSQL at scale).
+"""Stage 4: store the article with SQLAlchemy (SQLite by default, PostgreSQL at scale),
+and link it into its story cluster in the database's dedup index.
+
+A new or changed row is registered in the near-duplicate index
+(aggregator.dedup.register_article), which commits the row before it looks for copies:
+of two crawlers storing copies of one story at once, the second always sees the first.
 
 Settings: ``AGGREGATOR_DB_URL`` (the ``AGGREGATOR_DB_URL`` environment variable wins),
 ``AGGREGATOR_KEEP_RAW`` (keep the fetched page, compressed; default True).
-Stats: ``aggregator/stored/inserted|updated|unchanged``.
+Stats: ``aggregator/stored/inserted|updated|unchanged``, ``dedup/duplicates``,
+``dedup/exact``, ``dedup/near``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
+from aggregator.dedup import register_article
+from aggregator.dedup.index import remove_article
 from aggregator.drops import StoreFailed
 
 logger = logging.getLogger(__name__)
@@ -39,12 +47,23 @@ class StorePipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(self.engine) as session:
                 result = upsert_article(session, self.row_values(session, adapter))
+                session.commit()
+                if result.outcome != "unchanged":
+                    if result.outcome == "updated":
+                        remove_article(session, result.article_id)
+                    found = register_article(session, result.article_id, adapter["body"])
+                    session.commit()
+                    if found.is_copy:
+                        adapter["duplicate_of"] = found.duplicate_of
+                        self.stats.inc_value("dedup/duplicates")
+                        self.stats.inc_value(f"dedup/{found.kind}")
         except SQLAlchemyError as exc:
             logger.warning("Could not store %s: %s", adapter["url"], exc)
             raise StoreFailed(f"{type(exc).__name__} storing {adapter['url']}") from exc
         adapter["article_id"] = result.article_id
+        adapter["stored"] = result.outcome
         self.stats.inc_value(f"aggregator/stored/{result.outcome}")
         return item
 

@@ -19,6 +19,8 @@ class ArticleSpider(NewsSpider):
         clean = super().validate_arguments(**kwargs)
         if bool(kwargs.get("url")) == bool(kwargs.get("urls_file")):
             raise SpiderArgumentError("url", "give exactly one of -a url=URL or -a urls_file=FILE")
+        clean.pop("url", None)
+        clean.pop("urls_file", None)
         if kwargs.get("url"):
             clean["urls"] = [parse_url_argument("url", kwargs["url"])]
         else:
@@ -33,12 +35,7 @@ class ArticleSpider(NewsSpider):
             clean["urls"] = [parse_url_argument(f"urls_file line {n}", u) for n, u in enumerate(urls, 1)]
         return clean
 
-    def __init__(self, *args, **kwargs):
-        clean = self.validate_arguments(**kwargs)
-        self.urls = clean.pop("urls")
-        clean.pop("url", None)
-        clean.pop("urls_file", None)
-        super().__init__(*args, **clean)
+    urls: list[str] = []
 
     @property
     def source(self) -> str:

@@ -22,13 +22,18 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from sqlalchemy.orm import Session
 from twisted.internet.defer import CancelledError
 
 from aggregator import discovery, drops
+from aggregator.category import category_from_page
 from aggregator.extract import ExtractionError, extract_article
+from aggregator.db.engine import engine_for_crawler
 from aggregator.items import ArticleItem
+from aggregator.middlewares.incremental import stored_urls
 
 DEFAULT_MAX_PAGES = 20
 
@@ -93,7 +98,8 @@ class NewsSpider(scrapy.Spider):
         return clean
 
     def __init__(self, *args, **kwargs):
-        kwargs = self.validate_arguments(**kwargs)
+        # Validated arguments become attributes (scrapy.Spider sets them).
+        kwargs = type(self).validate_arguments(**kwargs)
         start_url = kwargs.pop("start_url", None)
         super().__init__(*args, **kwargs)
         if start_url:
@@ -135,12 +141,31 @@ class NewsSpider(scrapy.Spider):
             drops.count_page_drop(self.crawler.stats, drops.NOT_HTML, response.url)
             return
         category = response.meta.get("category")
-        for url in self.find_article_links(response):
+        urls = self.find_article_links(response)
+        for url in urls:
             yield self.article_request(url, category=category, list_url=response.url)
         page = response.meta.get("list_page", 1)
+        stale = response.meta.get("stale_pages", 0)
+        if urls and self.nothing_new(urls):
+            stale += 1
+            stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER", 1)
+            if stop_after and stale >= stop_after:
+                self.crawler.stats.inc_value("incremental/pagination_stopped")
+                return
+        else:
+            stale = 0
         next_url = self.find_next_page(response)
         if next_url and self.may_read_list_page(page + 1):
-            yield self.list_request(next_url, page=page + 1, category=category)
+            request = self.list_request(next_url, page=page + 1, category=category)
+            request.meta["stale_pages"] = stale
+            yield request
+
+    def nothing_new(self, urls: list[str]) -> bool:
+        """True when every article this list page links to is already stored."""
+        if not self.settings.getbool("INCREMENTAL_ENABLED", True):
+            return False
+        with Session(engine_for_crawler(self.crawler)) as session:
+            return len(stored_urls(session, urls)) == len(set(urls))
 
     def may_read_list_page(self, page: int) -> bool:
         """Pagination depth per start URL; subclasses may budget differently."""
@@ -189,11 +214,18 @@ class NewsSpider(scrapy.Spider):
             author=extracted.author,
             origin=extracted.origin,
             editor=extracted.editor,
-            category=response.meta.get("category") or self.category,
+            category=response.meta.get("category") or self.category or self.page_category(response, extracted.encoding),
             fetched_at=fetched_at.isoformat(timespec="seconds"),
             raw_html=response.body,
             encoding=extracted.encoding,
         )
+
+    def page_category(self, response: TextResponse, encoding: str | None) -> str | None:
+        selector = response.selector
+        if encoding and encoding.lower() != (response.encoding or "").lower():
+            # the page lied about its charset; read it the way the extractor did
+            selector = Selector(text=response.body.decode(encoding, errors="replace"))
+        return category_from_page(selector)
 
     def on_error(self, failure) -> None:
         request = failure.request

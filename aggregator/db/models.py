@@ -128,3 +128,40 @@ class CrawlRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0, comment="Article pages not downloaded because their URL was already stored.")
     errors: Mapped[int] = mapped_column(Integer, default=0, comment="Errors logged during the run (spider exceptions, download errors).")
     stats: Mapped[dict] = mapped_column(JSON, default=dict, comment="The run's full Scrapy stats, for operators.")
+
+
+# ---- deduplication index (owned by aggregator.dedup) -----------------------------------
+# Lives in the database, not in one crawler's memory, so several crawlers share it.
+from sqlalchemy import BigInteger  # noqa: E402  (kept here so the classes above stay untouched)
+
+
+class DedupSignature(Base):
+    __tablename__ = "dedup_signatures"
+    __table_args__ = (
+        Index("ix_dedup_signatures_body_hash", "body_hash"),
+        {"comment": "Dedup fingerprint of each article: exact hash and MinHash signature of the normalised body."},
+    )
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False, comment="The article (articles.id).")
+    body_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the normalised body (as articles.body_hash); equal hashes are exact copies.")
+    length: Mapped[int] = mapped_column(Integer, comment="Characters in the normalised body (letters and digits only).")
+    n_shingles: Mapped[int] = mapped_column(Integer, comment="Distinct character shingles in the normalised body.")
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, comment="MinHash signature, one little-endian uint32 per permutation; NULL when the body is too short to judge.")
+    params: Mapped[str] = mapped_column(String(40), comment="Fingerprint parameters (shingle size, permutations, bands), e.g. k5p128b32; signatures made with other parameters are not compared.")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), comment="When the article was indexed (UTC).")
+
+
+class DedupBand(Base):
+    __tablename__ = "dedup_bands"
+    __table_args__ = {"comment": "LSH band keys of each article's MinHash signature: articles sharing a key are near-duplicate candidates."}
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, comment="Hash of one band of the signature together with the band number (signed 64-bit).")
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, autoincrement=False, comment="The article (articles.id).")
+
+
+class DedupLock(Base):
+    __tablename__ = "dedup_locks"
+    __table_args__ = {"comment": "Row locks used as mutexes across crawlers: taking one serialises the re-pointing of duplicate_of links."}
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True, comment="Lock name; 'clusters' serialises cluster updates.")
+    counter: Mapped[int] = mapped_column(BigInteger, default=0, comment="Times the lock was taken (the row is updated to take the lock).")

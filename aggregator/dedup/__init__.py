@@ -1,0 +1,26 @@
+"""Deduplication: canonical URLs, exact body hashes and near-duplicate (syndicated copy)
+detection with MinHash-LSH stored in the database. See docs/dedup.md."""
+
+from aggregator.dedup.fingerprint import (
+    BANDS,
+    DEFAULT_CONFIG,
+    MIN_CHARS,
+    NUM_PERM,
+    SHINGLE_SIZE,
+    THRESHOLD,
+    DedupConfig,
+    Signature,
+    band_keys,
+    body_hash,
+    normalise,
+    signature,
+)
+from aggregator.dedup.index import DedupResult, find_candidates, find_duplicate, register_article, update_cluster
+from aggregator.dedup.urls import InvalidURL, canonical_url
+
+__all__ = [
+    "BANDS", "DEFAULT_CONFIG", "MIN_CHARS", "NUM_PERM", "SHINGLE_SIZE", "THRESHOLD",
+    "DedupConfig", "DedupResult", "InvalidURL", "Signature",
+    "band_keys", "body_hash", "canonical_url", "find_candidates", "find_duplicate",
+    "normalise", "register_article", "signature", "update_cluster",
+]

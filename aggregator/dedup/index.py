@@ -1,0 +1,290 @@
+"""The near-duplicate index in the database, and the story clusters built on it.
+
+Every stored article gets a ``dedup_signatures`` row (exact hash, MinHash signature) and
+``BANDS`` ``dedup_bands`` rows (LSH band keys). A new article's candidates are the
+articles sharing a band key (a primary-key lookup, never a scan) or its exact hash;
+candidates are verified by estimated Jaccard similarity from the stored signatures.
+Matches join the article to their story cluster: every member's ``articles.duplicate_of``
+points at the cluster's canonical article (never chains), whose own is NULL.
+
+Transactions and concurrency (the caller owns the session; read this):
+
+``register_article`` COMMITS the session, twice, unless ``commit=False``:
+
+1. it inserts the article's own signature and band rows and commits, *before* looking
+   anything up. Of two crawlers ingesting copies of one story at the same time, the
+   second to commit its rows is guaranteed to find the first's. The caller's pending
+   work (the article row) is committed with it, which is needed anyway: the other
+   crawler must be able to see the article row.
+2. when it found matches, it takes the ``dedup_locks`` row lock (an UPDATE of one row:
+   PostgreSQL row lock / SQLite write lock), re-reads the current clusters of everything
+   matched, picks the canonical article deterministically, re-points the links, and
+   commits (releasing the lock). Cluster updates are thus serialised across crawlers and
+   always computed from fresh data, so concurrent crawlers converge and never leave chains.
+
+PostgreSQL must run the session at READ COMMITTED (its default). With ``commit=False``
+nothing is committed and no ordering is guaranteed: only for single-process use inside
+a larger transaction (tests, re-processing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Literal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from aggregator.db.models import Article, DedupBand, DedupLock, DedupSignature, Source
+from aggregator.dedup.fingerprint import (
+    DEFAULT_CONFIG,
+    DedupConfig,
+    Signature,
+    band_keys,
+    estimate_jaccard,
+    normalise,
+    signature as make_signature,
+)
+
+
+LOCK_NAME = "clusters"
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    """What ``register_article`` found.
+
+    canonical_id: the canonical article of this article's story when it matched at least
+        one other article (may be ``article_id`` itself, when this copy is the earliest),
+        None when no copy was found.
+    kind: "exact" (same normalised body as a matched article), "near" (only near copies
+        matched), or None (no match).
+    similarity: best estimated Jaccard similarity to a matched article (1.0 for exact),
+        0.0 when nothing matched.
+    duplicate_of: the article's ``articles.duplicate_of`` after the call (None when it is
+        the canonical one or has no copies).
+    matched: ids of the articles it matched directly.
+    """
+
+    canonical_id: int | None
+    kind: Literal["exact", "near"] | None
+    similarity: float
+    duplicate_of: int | None = None
+    matched: tuple[int, ...] = field(default=())
+
+    @property
+    def is_copy(self) -> bool:
+        """True when the article is a copy of an already stored canonical article."""
+        return self.duplicate_of is not None
+
+
+def _insert(session: Session, model):
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover
+        raise NotImplementedError(f"dedup index: unsupported database {name}")
+    return insert(model)
+
+
+def index_article(session: Session, article_id: int, sig: Signature | None, body_hash: str, length: int, config: DedupConfig = DEFAULT_CONFIG) -> bool:
+    """Insert the article's signature row and band rows (idempotent: ON CONFLICT DO NOTHING).
+    Re-indexes when the stored row was made with other parameters or another body.
+    Returns True when something was written. Flushes, never commits."""
+    existing = session.execute(
+        select(DedupSignature.body_hash, DedupSignature.params).where(DedupSignature.article_id == article_id)
+    ).first()
+    if existing is not None:
+        if existing.body_hash == body_hash and existing.params == config.params:
+            return False
+        remove_article(session, article_id)  # body or parameters changed: re-index
+    session.execute(
+        _insert(session, DedupSignature).on_conflict_do_nothing(),
+        [
+            {
+                "article_id": article_id,
+                "body_hash": body_hash,
+                "length": length,
+                "n_shingles": sig.n_shingles if sig else 0,
+                "signature": sig.to_bytes() if sig else None,
+                "params": config.params,
+            }
+        ],
+    )
+    if sig is not None:
+        session.execute(
+            _insert(session, DedupBand).on_conflict_do_nothing(),
+            [{"band_key": k, "article_id": article_id} for k in band_keys(sig.values, config.bands)],
+        )
+    session.flush()
+    return True
+
+
+def remove_article(session: Session, article_id: int) -> None:
+    """Drop an article from the index (its links in ``articles`` are left as they are)."""
+    session.execute(delete(DedupBand).where(DedupBand.article_id == article_id))
+    session.execute(delete(DedupSignature).where(DedupSignature.article_id == article_id))
+
+
+def find_candidates(session: Session, article_id: int, sig: Signature, config: DedupConfig = DEFAULT_CONFIG) -> tuple[dict[int, float], set[int]]:
+    """Articles that are exact or near copies of ``sig``: ({article_id: similarity}, exact ids).
+
+    Exact copies come from the body_hash index; near copies from the band-key primary
+    key (``band_key IN (...)``), verified by the stored signatures. Cost depends on the
+    number of candidates, not on the number of stored articles."""
+    found: dict[int, float] = {}
+    exact = session.scalars(
+        select(DedupSignature.article_id).where(
+            DedupSignature.body_hash == sig.body_hash,
+            DedupSignature.article_id != article_id,
+            DedupSignature.signature.is_not(None),
+        )
+    ).all()
+    for a in exact:
+        found[a] = 1.0
+    keys = band_keys(sig.values, config.bands)
+    cands = session.scalars(
+        select(DedupBand.article_id).where(DedupBand.band_key.in_(keys), DedupBand.article_id != article_id).distinct()
+    ).all()
+    cands = [c for c in cands if c not in found]
+    if cands:
+        rows = session.execute(
+            select(DedupSignature.article_id, DedupSignature.signature).where(
+                DedupSignature.article_id.in_(cands), DedupSignature.params == config.params
+            )
+        ).all()
+        for a, blob in rows:
+            if blob is None:
+                continue
+            j = estimate_jaccard(sig.values, blob)
+            if j >= config.threshold:
+                found[a] = j
+    return found, set(exact)
+
+
+def _take_lock(session: Session) -> None:
+    """Serialise cluster updates across processes: UPDATE one row of dedup_locks (a row
+    lock on PostgreSQL, the database write lock on SQLite) and hold it until commit."""
+    res = session.execute(update(DedupLock).where(DedupLock.name == LOCK_NAME).values(counter=DedupLock.counter + 1))
+    if res.rowcount == 0:
+        session.execute(_insert(session, DedupLock).on_conflict_do_nothing(), [{"name": LOCK_NAME, "counter": 0}])
+        session.execute(update(DedupLock).where(DedupLock.name == LOCK_NAME).values(counter=DedupLock.counter + 1))
+
+
+def _origin_rank(origin: str | None, source_name: str | None) -> int:
+    """2 when the page is on the origin outlet's own source, 1 when it names an origin, 0 otherwise."""
+    if not origin or not origin.strip():
+        return 0
+    o, s = normalise(origin), normalise(source_name or "")
+    if o and s and (o in s or s in o):
+        return 2
+    return 1
+
+
+def canonical_key(published_at: datetime | None, origin: str | None, source_name: str | None, length: int | None, article_id: int):
+    """Sort key of a cluster member; the smallest is the canonical article: earliest
+    published (unknown dates last), then the origin outlet's own copy, then a copy that
+    names its origin, then the longest normalised body, then the lowest id (so every
+    process picks the same one)."""
+    return (
+        published_at is None,
+        published_at.timestamp() if published_at is not None else 0.0,
+        -_origin_rank(origin, source_name),
+        -(length or 0),
+        article_id,
+    )
+
+
+def update_cluster(session: Session, article_ids: Iterable[int]) -> int:
+    """Merge the clusters of ``article_ids`` into one, choose its canonical article and
+    point every other member at it. Reads current state; the caller holds the lock.
+    Returns the canonical id."""
+    ids = set(article_ids)
+    roots = {r if r is not None else i for i, r in session.execute(select(Article.id, Article.duplicate_of).where(Article.id.in_(ids))).all()}
+    if not roots:
+        raise LookupError(f"articles not found: {sorted(ids)}")
+    members = session.execute(
+        select(Article.id, Article.published_at, Article.origin, Source.name, DedupSignature.length, Article.duplicate_of)
+        .join(Source, Source.id == Article.source_id, isouter=True)
+        .join(DedupSignature, DedupSignature.article_id == Article.id, isouter=True)
+        .where(Article.id.in_(roots) | Article.duplicate_of.in_(roots))
+    ).all()
+    canon = min(members, key=lambda m: canonical_key(m.published_at, m.origin, m.name, m.length, m.id)).id
+    repoint = [m.id for m in members if m.id != canon and m.duplicate_of != canon]
+    if repoint:
+        session.execute(update(Article).where(Article.id.in_(repoint)).values(duplicate_of=canon).execution_options(synchronize_session=False))
+    if any(m.id == canon and m.duplicate_of is not None for m in members):
+        session.execute(update(Article).where(Article.id == canon).values(duplicate_of=None).execution_options(synchronize_session=False))
+    return canon
+
+
+def register_article(
+    session: Session,
+    article_id: int,
+    body: str | None = None,
+    *,
+    published_at: datetime | None = None,
+    origin: str | None = None,
+    source_id: int | None = None,
+    config: DedupConfig = DEFAULT_CONFIG,
+    commit: bool = True,
+) -> DedupResult:
+    """Index a stored article and link it to its story (see the module doc for commits).
+
+    ``body`` defaults to the stored ``articles.body``. ``published_at``, ``origin`` and
+    ``source_id`` are accepted for the pipeline's convenience but the stored row is
+    authoritative (the canonical choice compares stored rows of every member).
+    Idempotent: registering the same article again changes nothing.
+    """
+    if body is None:
+        body = session.scalar(select(Article.body).where(Article.id == article_id))
+        if body is None:
+            raise LookupError(f"article {article_id} not found")
+    text = normalise(body)
+    sig = make_signature(body, config)
+    bhash = sig.body_hash if sig is not None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # 1. own rows first, committed, so a concurrent crawler is sure to see them
+    index_article(session, article_id, sig, bhash, len(text), config)
+    if commit:
+        session.commit()
+    if sig is None:  # too short to judge: never a duplicate, never a canonical of others
+        return DedupResult(None, None, 0.0, session.scalar(select(Article.duplicate_of).where(Article.id == article_id)))
+
+    # 2. look up candidates (after our rows are visible to others)
+    found, exact = find_candidates(session, article_id, sig, config)
+    if not found:
+        dup = session.scalar(select(Article.duplicate_of).where(Article.id == article_id))
+        if commit:
+            session.commit()
+        if dup is not None:  # a concurrent crawler linked us meanwhile
+            return DedupResult(dup, "near", 0.0, dup)
+        return DedupResult(None, None, 0.0, None)
+
+    # 3. under the lock, from fresh data: merge clusters, choose canonical, re-point
+    if commit:
+        session.commit()  # end the read transaction so the lock is the first statement
+    _take_lock(session)
+    canon = update_cluster(session, [article_id, *found])
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+    best = max(found.values())
+    return DedupResult(
+        canonical_id=canon,
+        kind="exact" if exact else "near",
+        similarity=best,
+        duplicate_of=None if canon == article_id else canon,
+        matched=tuple(sorted(found)),
+    )
+
+
+def find_duplicate(session: Session, article_id: int, body: str | None = None, **kwargs) -> int | None:
+    """``register_article`` returning only the new ``articles.duplicate_of`` of the
+    article: the canonical article's id when it is a copy, else None."""
+    return register_article(session, article_id, body, **kwargs).duplicate_of

@@ -56,5 +56,6 @@ AGGREGATOR_DB_URL = "sqlite:///data/aggregator.db"
 AGGREGATOR_KEEP_RAW = True
 # Serve http(s)://HOST/PATH from DIR/HOST/PATH instead of the network (the offline demo).
 AGGREGATOR_MIRROR_DIR = None
-# Pages whose decoded text is shorter than this many characters are not articles.
-AGGREGATOR_MIN_BODY_CHARS = 20
+# Pages whose extracted body is shorter than this many characters are not articles
+# (a title and a share widget are not a story; a short news flash still is).
+AGGREGATOR_MIN_BODY_CHARS = 40

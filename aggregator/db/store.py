@@ -15,7 +15,7 @@ from aggregator.db.models import Article, Source
 
 # Columns a re-fetch may change; url, source and created_at never change.
 CONTENT_COLUMNS = (
-    "title", "body", "published_at", "date_source", "author", "origin", "editor",
+    "fetched_url", "title", "body", "published_at", "date_source", "author", "origin", "editor",
     "category", "fetched_at", "body_hash", "removed_text", "raw_html", "encoding",
 )
 

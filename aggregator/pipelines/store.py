@@ -70,6 +70,7 @@ class StorePipeline:
     def row_values(self, session: Session, adapter: ItemAdapter) -> dict:
         return {
             "url": adapter.get("canonical_url") or adapter["url"],
+            "fetched_url": adapter["url"],
             "source_id": source_id(session, adapter["source"], self.spider_name or adapter["source"]),
             "title": adapter["title"] or "",
             "body": adapter["body"],

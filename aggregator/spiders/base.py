@@ -36,6 +36,8 @@ from aggregator.items import ArticleItem
 from aggregator.middlewares.incremental import stored_urls
 
 DEFAULT_MAX_PAGES = 20
+# ExtractionError.reason -> the drop reason counted for the page
+EXTRACTION_DROP_REASONS = {"empty": drops.NO_ARTICLE, "not_html": drops.NOT_HTML, "too_large": drops.OVERSIZED}
 
 
 class SpiderArgumentError(ValueError):
@@ -199,9 +201,10 @@ class NewsSpider(scrapy.Spider):
                 now=fetched_at,
             )
         except ExtractionError as exc:
-            drops.count_page_drop(self.crawler.stats, getattr(exc, "reason", drops.EXTRACTION_FAILED), response.url, str(exc))
+            reason = EXTRACTION_DROP_REASONS.get(exc.reason, drops.EXTRACTION_FAILED)
+            drops.count_page_drop(self.crawler.stats, reason, response.url, str(exc))
             return
-        if not extracted.body.strip():
+        if len(extracted.body.strip()) < self.settings.getint("AGGREGATOR_MIN_BODY_CHARS", 40):
             drops.count_page_drop(self.crawler.stats, drops.NO_ARTICLE, response.url)
             return
         yield ArticleItem(

@@ -1,0 +1,64 @@
+"""Small components: the offline mirror, the run verdict, spider argument checks, category."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+from aggregator.category import category_from_page
+from aggregator.extensions.crawl_run import run_status, run_summary
+from aggregator.middlewares.mirror import mirror_path
+from aggregator.spiders.article import ArticleSpider
+from aggregator.spiders.base import SpiderArgumentError
+from aggregator.spiders.site import SiteSpider
+
+
+def test_mirror_maps_urls_inside_the_copy_only(tmp_path):
+    (tmp_path / "a.example" / "post").mkdir(parents=True)
+    assert mirror_path(tmp_path, "https://a.example/post/1.html") == (tmp_path / "a.example/post/1.html").resolve()
+    assert mirror_path(tmp_path, "http://a.example/") == (tmp_path / "a.example/index.html").resolve()
+    assert mirror_path(tmp_path, "https://b.example/x.html") is None
+    assert mirror_path(tmp_path, "https://a.example/../../etc/passwd") is None
+
+
+def test_run_verdict():
+    ok = {"response_received_count": 3}
+    assert run_status("finished", ok) == "finished"
+    assert run_status("shutdown", ok) == "failed"
+    assert run_status("finished", {**ok, "log_count/ERROR": 1}) == "failed"
+    assert run_status("finished", {}) == "failed"
+    summary = run_summary({"response_received_count": 3, "aggregator/stored/inserted": 2,
+                           "aggregator/page_dropped/not_html": 1, "item_dropped_reasons_count/NoBody": 2})
+    assert summary["items_stored"] == 2
+    assert summary["items_dropped"] == {"not_html": 1, "NoBody": 2}
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({}, "start_url"),
+    ({"start_url": "not a url"}, "start_url"),
+    ({"start_url": "https://a.cn/", "max_pages": "0"}, "max_pages"),
+    ({"start_url": "https://a.cn/", "allow": "[a-"}, "allow"),
+])
+def test_site_arguments_are_validated_with_the_field_named(kwargs, field):
+    with pytest.raises(SpiderArgumentError) as info:
+        SiteSpider.validate_arguments(**kwargs)
+    assert info.value.field == field
+
+
+def test_article_spider_reads_a_urls_file(tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("# pages to fetch\nhttps://a.cn/1.html\n\nhttps://a.cn/2.html\n", encoding="utf-8")
+    spider = ArticleSpider(urls_file=str(urls))
+    assert spider.urls == ["https://a.cn/1.html", "https://a.cn/2.html"]
+    urls.write_text("https://a.cn/1.html\nnot-a-url\n", encoding="utf-8")
+    with pytest.raises(SpiderArgumentError, match="urls_file line 2"):
+        ArticleSpider(urls_file=str(urls))
+
+
+def test_category_from_meta_or_breadcrumb():
+    assert category_from_page(Selector(text='<meta property="article:section" content="产业园区">')) == "产业园区"
+    crumb = '<div class="place">当前位置:<a href="/">首页</a> &gt; <a href="/c1.html">太原产业信息</a> &gt; 正文内容</div>'
+    assert category_from_page(Selector(text=crumb)) == "太原产业信息"
+    assert category_from_page(Selector(text="<p>没有栏目</p>")) is None

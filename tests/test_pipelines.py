@@ -1,0 +1,110 @@
+"""Each pipeline stage on its own, with a real SQLite file where it stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from aggregator.db.models import Article, RelatedArticle
+from aggregator.drops import InvalidURL, NoBody
+from aggregator.items import ArticleItem
+from aggregator.pipelines.boilerplate import StripBoilerplatePipeline
+from aggregator.pipelines.clean import CleanTextPipeline
+from aggregator.pipelines.dedup import DedupPipeline
+from aggregator.pipelines.relate import RelatePipeline
+from aggregator.pipelines.store import StorePipeline
+
+STORY = (
+    "太原市近日出台支持科创园区发展的若干措施，对新入驻的高新技术企业给予租金补贴。\n"
+    "措施明确，园区内企业研发投入达到一定比例的，可申请最高五百万元的奖励资金。\n"
+    "太原市科技局有关负责人表示，这些措施将进一步优化营商环境，吸引更多科技企业落户。"
+)
+
+
+def item(**kw) -> ArticleItem:
+    values = dict(url="https://news.example.cn/2024/0928/1.html", source="example", title="太原出台科创园区支持措施",
+                  body=STORY, published_at="2024-09-28T10:00:00+08:00", fetched_at="2024-09-29T00:00:00+00:00")
+    values.update(kw)
+    return ArticleItem(**values)
+
+
+def run(pipelines, it):
+    for p in pipelines:
+        it = p.process_item(it)
+    return it
+
+
+@pytest.fixture
+def crawler(sqlite_url):
+    return get_crawler(settings_dict={"AGGREGATOR_DB_URL": sqlite_url})
+
+
+def full_path(crawler):
+    return [CleanTextPipeline(), StripBoilerplatePipeline.from_crawler(crawler), DedupPipeline(),
+            StorePipeline.from_crawler(crawler), RelatePipeline.from_crawler(crawler)]
+
+
+def test_clean_normalises_and_drops_empty():
+    cleaned = CleanTextPipeline().process_item(item(title="  太原\u200b出台  措施 ", body="ＡＢＣ１２３\u3000正文"))
+    assert cleaned.title == "太原出台 措施"
+    assert cleaned.body == "ABC123 正文"
+    with pytest.raises(NoBody):
+        CleanTextPipeline().process_item(item(body=" \u200b \n "))
+
+
+def test_boilerplate_stage_keeps_what_it_removed_and_counts_rules(crawler):
+    stage = StripBoilerplatePipeline.from_crawler(crawler)
+    footer = "版权声明:本文由网络蜘蛛自动收集于网络,如需转载请查明并注明出处,如有不妥之处请联系我们删除 400-0123-021 或 13391219793"
+    out = stage.process_item(item(body=STORY + "\n" + footer))
+    assert out.body == STORY
+    assert out.removed == [footer]
+    stats = crawler.stats.get_stats()
+    assert stats["boilerplate/lines_removed"] == 1
+    assert any(k.startswith("boilerplate/rule/") for k in stats)
+
+
+def test_dedup_stage_canonicalises_url_and_hashes_body():
+    out = DedupPipeline().process_item(item(url="http://news.example.cn/2024/0928/1.html?utm_source=wx#top"))
+    assert out.canonical_url == "https://news.example.cn/2024/0928/1.html"
+    assert len(out.body_hash) == 64
+    with pytest.raises(InvalidURL):
+        DedupPipeline().process_item(item(url="http://[::1"))
+
+
+def test_store_is_idempotent_and_updates_changed_content(crawler, sqlite_url):
+    path = full_path(crawler)
+    first = run(path, item())
+    again = run(path, item(url="https://news.example.cn/2024/0928/1.html?spm=abc"))
+    assert (first.stored, again.stored) == ("inserted", "unchanged")
+    assert again.article_id == first.article_id
+    changed = run(path, item(body=STORY + "\n记者补充：首批十家企业已经提交申请。"))
+    assert changed.stored == "updated"
+    engine = create_engine(sqlite_url)
+    with Session(engine) as session:
+        rows = session.scalars(select(Article)).all()
+        assert len(rows) == 1 and rows[0].body.endswith("已经提交申请。") and rows[0].updated_at is not None
+        assert rows[0].published_at.isoformat() == "2024-09-28T02:00:00+00:00"
+
+
+def test_syndicated_copy_is_stored_and_linked_to_the_earliest(crawler, sqlite_url):
+    path = full_path(crawler)
+    original = run(path, item())
+    copy = run(path, item(url="https://other.example.cn/a/2.html", source="other", title="转载：" + item().title,
+                          body="（记者 王晓东）" + STORY.replace("，", ","), published_at="2024-09-29T08:00:00+08:00"))
+    assert copy.duplicate_of == original.article_id
+    assert crawler.stats.get_value("dedup/duplicates") == 1
+
+
+def test_relate_links_articles_sharing_keywords(crawler, sqlite_url):
+    path = full_path(crawler)
+    run(path, item())
+    other = STORY.replace("太原市", "大同市").replace("五百万元", "三百万元").replace("租金补贴", "房租减免")
+    run(path, item(url="https://news.example.cn/2024/0929/2.html", title="大同出台科创园区支持措施",
+                   body=other + "\n大同市科创园区将新建孵化器两座。"))
+    engine = create_engine(sqlite_url)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(RelatedArticle)) >= 1

@@ -166,3 +166,52 @@ class DedupLock(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True, comment="Lock name; 'clusters' serialises cluster updates.")
     counter: Mapped[int] = mapped_column(BigInteger, default=0, comment="Times the lock was taken (the row is updated to take the lock).")
+
+
+# --- keywords, regions and related links (aggregator.relate) -------------------------------
+
+
+class KeywordDF(Base):
+    __tablename__ = "keyword_df"
+    __table_args__ = {"comment": "Document frequency of every word seen in the stored articles: the corpus IDF that keyword weights are computed with. Kept up to date as articles are stored; `scrapy relate` recomputes it."}
+
+    keyword: Mapped[str] = mapped_column(String(100), primary_key=True, comment="A word (a jieba token after stopword, number and single-character filtering).")
+    df: Mapped[int] = mapped_column(Integer, default=0, comment="Number of indexed articles whose title or body contains the word.")
+
+
+class RelateStat(Base):
+    __tablename__ = "relate_stats"
+    __table_args__ = {"comment": "Counters of the keyword index, one row per name; 'documents' is the number of articles counted in keyword_df."}
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True, comment="Counter name, e.g. documents.")
+    value: Mapped[int] = mapped_column(Integer, default=0, comment="Counter value.")
+
+
+class ArticleRelateState(Base):
+    __tablename__ = "article_relate_state"
+    __table_args__ = {"comment": "Which version of an article's text was counted in keyword_df, so that indexing the same text again changes nothing."}
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article (articles.id).")
+    fingerprint: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the title and body that were indexed.")
+
+
+class ArticleRegion(Base):
+    __tablename__ = "article_regions"
+    __table_args__ = (
+        Index("ix_article_regions_province_city", "province", "city"),
+        Index("ix_article_regions_article_id", "article_id"),
+        {"comment": "Places (province, prefecture-level city, district or county) an article names, from the administrative-division gazetteer. One row per place named; filter by province or city."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), comment="The article (articles.id).")
+    province: Mapped[str] = mapped_column(String(50), comment="Province-level division, full official name, e.g. 山西省, 上海市.")
+    city: Mapped[str | None] = mapped_column(String(50), comment="Prefecture-level city, full name, e.g. 太原市; the municipality itself for 北京/上海/天津/重庆; NULL when only the province is named.")
+    district: Mapped[str | None] = mapped_column(String(50), comment="District, county or county-level city, full name, e.g. 小店区; NULL when no district is named.")
+    adcode: Mapped[str] = mapped_column(String(12), comment="Administrative division code of the most specific place in the row (12 digits).")
+    mentions: Mapped[int] = mapped_column(Integer, default=1, comment="How many times the article names this place.")
+
+
+# Candidate look-up for related links reads the strongest postings of a keyword first; this
+# index makes that a range scan however common the keyword is.
+Index("ix_article_keywords_keyword_weight", ArticleKeyword.keyword, ArticleKeyword.weight)

@@ -1,0 +1,1 @@
+def rebuild_all(*a, **k): raise NotImplementedError

@@ -1,0 +1,310 @@
+"""Database side of keywords, regions and related links.
+
+Every function taking a ``Session`` works inside the caller's transaction: it flushes
+but never commits. ``rebuild_all`` takes a session factory and commits in batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from typing import Callable, Iterable, Sequence
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from aggregator.db.models import (
+    Article,
+    ArticleKeyword,
+    ArticleRegion,
+    ArticleRelateState,
+    Base,
+    KeywordDF,
+    RelatedArticle,
+    RelateStat,
+)
+from aggregator.relate import text as T
+from aggregator.relate.regions import RegionMention, gazetteer
+
+#: Links kept per article.
+TOP_N = 10
+#: Lowest cosine similarity that makes a link.
+THRESHOLD = 0.05
+#: Postings read per keyword when looking for candidates, strongest first: a keyword
+#: that thousands of articles carry contributes only its best ``CANDIDATES_PER_KEYWORD``.
+CANDIDATES_PER_KEYWORD = 100
+#: How many of a new article's best candidates are checked for gaining it as a link.
+REVERSE_CHECK = 50
+
+DOCUMENTS = "documents"
+_CHUNK = 400  # bound parameters per IN (...) list
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def ensure_schema(bind: Engine) -> None:
+    """Create this module's tables and indexes when missing (also on databases created
+    before they existed; ``make_engine`` creates them on new ones)."""
+    tables = [t for t in Base.metadata.sorted_tables if t.name in {
+        "keyword_df", "relate_stats", "article_relate_state", "article_regions", "article_keywords", "related_articles"}]
+    Base.metadata.create_all(bind, tables=tables)
+    for index in ArticleKeyword.__table__.indexes:
+        index.create(bind, checkfirst=True)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _insert(session: Session, model):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases
+        raise NotImplementedError(f"aggregator.relate supports SQLite and PostgreSQL, not {dialect}")
+    return insert(model)
+
+
+def _chunks(seq: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _fingerprint(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title or ''}\x00{body or ''}".encode("utf-8")).hexdigest()
+
+
+def corpus_documents(session: Session) -> int:
+    """Number of articles counted in ``keyword_df``."""
+    return session.scalar(select(RelateStat.value).where(RelateStat.name == DOCUMENTS)) or 0
+
+
+def idf_lookup(session: Session, words: Iterable[str], *, prior_documents: float = T.PRIOR_DOCUMENTS) -> Callable[[str], float]:
+    """An IDF function for ``words`` read from ``keyword_df`` (blended with jieba's IDF;
+    a word the corpus has not seen gets jieba's IDF, or jieba's median for unknown words)."""
+    words = list(set(words))
+    n = corpus_documents(session)
+    df: dict[str, int] = {}
+    for chunk in _chunks(words):
+        df.update(session.execute(select(KeywordDF.keyword, KeywordDF.df).where(KeywordDF.keyword.in_(chunk))).all())
+    return make_idf(df, n, prior_documents=prior_documents)
+
+
+def make_idf(df: dict[str, int], documents: int, *, prior_documents: float = T.PRIOR_DOCUMENTS) -> Callable[[str], float]:
+    jidf, median = T.jieba_idf()
+
+    def idf(word: str) -> float:
+        prior = jidf.get(word, median)
+        d = df.get(word, 0)
+        if d <= 0:
+            return prior
+        return T.blended_idf(min(d, documents), documents, prior, prior_documents=prior_documents)
+
+    return idf
+
+
+# --------------------------------------------------------------------------- keywords
+
+
+def _count_document(session: Session, article_id: int, title: str, body: str, terms: set[str]) -> None:
+    """Add the article's terms to ``keyword_df`` unless this text was already counted."""
+    fp = _fingerprint(title, body)
+    state = session.get(ArticleRelateState, article_id)
+    if state is not None:
+        # Same text: nothing to do. Changed text: the old version's terms cannot be taken
+        # back (only its top keywords are stored); the counts drift a little until
+        # `scrapy relate` recomputes them.
+        state.fingerprint = fp
+        return
+    session.add(ArticleRelateState(article_id=article_id, fingerprint=fp))
+    ins = _insert(session, RelateStat).values(name=DOCUMENTS, value=1)
+    session.execute(ins.on_conflict_do_update(index_elements=["name"], set_={"value": RelateStat.value + 1}))
+    words = sorted(terms)
+    for chunk in _chunks(words, 500):
+        ins = _insert(session, KeywordDF)
+        session.execute(
+            ins.on_conflict_do_update(index_elements=["keyword"], set_={"df": KeywordDF.df + 1}),
+            [{"keyword": w, "df": 1} for w in chunk],
+        )
+
+
+def _store_keywords(session: Session, article_id: int, keywords: list[tuple[str, float]]) -> None:
+    session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id == article_id))
+    if keywords:
+        session.execute(
+            _insert(session, ArticleKeyword),
+            [{"article_id": article_id, "keyword": k, "weight": w} for k, w in keywords],
+        )
+
+
+def index_keywords(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K,
+                   _tokens: tuple[list[str], list[str]] | None = None) -> list[tuple[str, float]]:
+    """Count the article in the corpus document frequencies (once per text), compute its
+    top ``top_k`` keywords and store them in ``article_keywords`` (replacing earlier ones).
+
+    Returns the keywords, strongest first, with L2-normalised weights.
+    """
+    title_toks, body_toks = _tokens if _tokens is not None else T.prepare(title, body)
+    terms = {t[:100] for t in title_toks} | {t[:100] for t in body_toks}
+    _count_document(session, article_id, title, body, terms)
+    session.flush()
+    tf = T.term_frequencies([t[:100] for t in title_toks], [t[:100] for t in body_toks])
+    keywords = T.score_keywords(tf, idf_lookup(session, tf), top_k=top_k)
+    _store_keywords(session, article_id, keywords)
+    session.flush()
+    return keywords
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def _store_regions(session: Session, article_id: int, regions: list[RegionMention]) -> None:
+    session.execute(delete(ArticleRegion).where(ArticleRegion.article_id == article_id))
+    if regions:
+        session.execute(
+            _insert(session, ArticleRegion),
+            [{"article_id": article_id, "province": r.province, "city": r.city, "district": r.district,
+              "adcode": r.adcode, "mentions": r.mentions} for r in regions],
+        )
+
+
+def index_regions(session: Session, article_id: int, title: str, body: str) -> list[RegionMention]:
+    """Find the places the article names and store them in ``article_regions`` (replacing
+    earlier rows). Returns them, most mentioned first."""
+    regions = gazetteer().find(T.segment(title or "") + ["\n"] + T.segment(body or ""))
+    _store_regions(session, article_id, regions)
+    session.flush()
+    return regions
+
+
+# --------------------------------------------------------------------------- links
+
+
+def _cluster_keys(session: Session, ids: Iterable[int]) -> dict[int, int]:
+    """article id -> its story's id (duplicate_of, or its own id)."""
+    out: dict[int, int] = {}
+    ids = list(ids)
+    for chunk in _chunks(ids):
+        for aid, dup in session.execute(select(Article.id, Article.duplicate_of).where(Article.id.in_(chunk))):
+            out[aid] = dup or aid
+    return out
+
+
+def _shared(a: dict[str, float], b: dict[str, float]) -> str:
+    return ",".join(T.shared_keywords(a, b))
+
+
+def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, threshold: float = THRESHOLD,
+                 candidates_per_keyword: int = CANDIDATES_PER_KEYWORD,
+                 reverse_check: int = REVERSE_CHECK) -> list[tuple[int, float, str]]:
+    """Link the article to its ``top_n`` most similar stories and let older articles gain it.
+
+    Candidates come from ``article_keywords`` by keyword (at most ``candidates_per_keyword``
+    postings per keyword, strongest first); the score is the cosine of the two keyword
+    vectors over the postings read. Articles of the same duplicate cluster are never linked,
+    and a story appears at most once in a list. Its best ``reverse_check`` candidates gain the
+    article when it ranks in their own top ``top_n``. Running it again gives the same links.
+
+    Returns ``(related_id, score, shared_keywords)`` best first.
+    """
+    mine = dict(session.execute(
+        select(ArticleKeyword.keyword, ArticleKeyword.weight).where(ArticleKeyword.article_id == article_id)).all())
+    session.execute(delete(RelatedArticle).where(RelatedArticle.article_id == article_id))
+    if not mine:
+        session.flush()
+        return []
+
+    scores: dict[int, float] = defaultdict(float)
+    vectors: dict[int, dict[str, float]] = defaultdict(dict)
+    for kw, w in mine.items():
+        rows = session.execute(
+            select(ArticleKeyword.article_id, ArticleKeyword.weight)
+            .where(ArticleKeyword.keyword == kw)
+            .order_by(ArticleKeyword.weight.desc())
+            .limit(candidates_per_keyword + 1)
+        )
+        for cid, cw in rows:
+            if cid != article_id:
+                scores[cid] += w * cw
+                vectors[cid][kw] = cw
+    ranked = sorted(((s, c) for c, s in scores.items() if s >= threshold), key=lambda p: (-p[0], p[1]))
+    ranked = ranked[: max(top_n, reverse_check) * 3]
+    keys = _cluster_keys(session, [c for _, c in ranked] + [article_id])
+    my_key = keys.get(article_id, article_id)
+    best: list[tuple[float, int]] = []
+    seen_keys = {my_key}
+    for s, c in ranked:
+        k = keys.get(c)
+        if k is None or k in seen_keys:
+            continue
+        seen_keys.add(k)
+        best.append((s, c))
+    mine_links = [(c, round(min(s, 1.0), 6), _shared(mine, vectors[c])) for s, c in best[:top_n]]
+    if mine_links:
+        session.execute(
+            _insert(session, RelatedArticle),
+            [{"article_id": article_id, "related_id": c, "score": s, "shared_keywords": sh} for c, s, sh in mine_links],
+        )
+
+    # older articles gain this one when it ranks in their top N
+    check = best[:reverse_check]
+    if check:
+        their: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        for chunk in _chunks([c for _, c in check]):
+            for aid, rid, sc in session.execute(
+                select(RelatedArticle.article_id, RelatedArticle.related_id, RelatedArticle.score)
+                .where(RelatedArticle.article_id.in_(chunk))
+            ):
+                their[aid].append((rid, sc))
+        other_ids = {rid for links in their.values() for rid, _ in links}
+        other_keys = _cluster_keys(session, other_ids - set(keys))
+        other_keys.update(keys)
+        for s, c in check:
+            s = round(min(s, 1.0), 6)
+            links = their.get(c, [])
+            same_story = [(rid, sc) for rid, sc in links if other_keys.get(rid, rid) == my_key]
+            if any(rid == article_id for rid, _ in same_story):
+                session.execute(
+                    update(RelatedArticle)
+                    .where(RelatedArticle.article_id == c, RelatedArticle.related_id == article_id)
+                    .values(score=s, shared_keywords=_shared(vectors[c], mine))
+                )
+                continue
+            if same_story:
+                continue  # it already links to another copy of this story
+            if len(links) >= top_n:
+                weakest = min(links, key=lambda p: (p[1], -p[0]))
+                if s <= weakest[1]:
+                    continue
+                session.execute(delete(RelatedArticle).where(
+                    RelatedArticle.article_id == c, RelatedArticle.related_id == weakest[0]))
+            session.execute(
+                _insert(session, RelatedArticle),
+                [{"article_id": c, "related_id": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)}],
+            )
+    session.flush()
+    return mine_links
+
+
+def index_article(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K,
+                  top_n: int = TOP_N, threshold: float = THRESHOLD) -> list[tuple[int, float, str]]:
+    """Keywords, regions and links of one stored article, tokenising it once. The store
+    pipeline calls this after the article row exists (and its duplicate_of is set)."""
+    title_seg = T.segment(title or "")
+    body_seg = T.segment((body or "")[: T.MAX_BODY_CHARS])
+    tokens = (T.keyword_tokens(title_seg), T.keyword_tokens(body_seg))
+    index_keywords(session, article_id, title, body, top_k=top_k, _tokens=tokens)
+    regions = gazetteer().find(title_seg + ["\n"] + T.segment(body or "") if len(body or "") > T.MAX_BODY_CHARS
+                               else title_seg + ["\n"] + body_seg)
+    _store_regions(session, article_id, regions)
+    return link_related(session, article_id, top_n=top_n, threshold=threshold)
+
+
+def rebuild_all(session_factory, *, progress=None, **kwargs):
+    """Recompute document frequencies, keywords, regions and links over the whole database."""
+    from aggregator.relate.rebuild import rebuild_all as _rebuild
+
+    return _rebuild(session_factory, progress=progress, **kwargs)

@@ -1,0 +1,185 @@
+"""Pure text functions: tokenising, term frequencies and TF-IDF scoring.
+
+Nothing here touches the database; the IDF is passed in as a callable, so the same
+functions serve the incremental path (IDF read from ``keyword_df``), the rebuild (IDF
+computed in memory) and the tests.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from typing import Callable, Iterable, Mapping
+
+import jieba
+
+#: Title words count this many times a body word before sublinear scaling.
+TITLE_WEIGHT = 3.0
+#: Keywords kept per article.
+TOP_K = 40
+#: Pseudo-documents the jieba IDF is worth when blended with the corpus's own counts:
+#: with few stored articles the jieba IDF dominates, with many the corpus does.
+PRIOR_DOCUMENTS = 200
+#: Bodies are cut to this many characters before tokenising (long reports repeat themselves
+#: and a bounded cost per article keeps rebuilds predictable).
+MAX_BODY_CHARS = 6000
+
+# A token made only of digits, number words, units and date/number punctuation is noise:
+# 2009年, 6月, 34.6%, 三年, 第一, 10万元.
+_NUMERIC = re.compile(
+    r"^[\d０-９.．,，:：%％‰+\-~～/年月日号时分秒点第个多余万亿千百十零〇一二三四五六七八九两几半元美日周岁期届次份倍成股只家位名人项条款亩平米吨斤天]+$"
+)
+_HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
+_LATIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+\-_]*$")
+
+_lock = threading.Lock()
+
+
+def _data_text(name: str) -> str:
+    return resources.files("aggregator.relate").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The stopword list shipped in ``data/stopwords.txt``."""
+    words = set()
+    for line in _data_text("stopwords.txt").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line.lower())
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> jieba.Tokenizer:
+    """A private jieba tokenizer that knows the gazetteer's place names.
+
+    A separate instance, so other modules using the global ``jieba`` are unaffected.
+    """
+    with _lock:
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        from aggregator.relate.regions import gazetteer
+
+        for name in gazetteer().dictionary_words():
+            if tok.FREQ.get(name, 0) == 0:
+                tok.add_word(name, freq=max(tok.suggest_freq(name, tune=False), 20))
+        return tok
+
+
+@lru_cache(maxsize=1)
+def jieba_idf() -> tuple[dict[str, float], float]:
+    """jieba's bundled IDF table and its median (jieba's own default for unknown words)."""
+    text = resources.files("jieba.analyse").joinpath("idf.txt").read_text(encoding="utf-8")
+    idf: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, value = line.partition(" ")
+        if value:
+            idf[word] = float(value)
+    values = sorted(idf.values())
+    return idf, values[len(values) // 2]
+
+
+def segment(text: str) -> list[str]:
+    """jieba's precise-mode segmentation of ``text`` (all tokens, punctuation included)."""
+    if not text:
+        return []
+    return tokenizer().lcut(text, HMM=True)
+
+
+def is_keyword_token(token: str, stop: frozenset[str] | None = None) -> bool:
+    """True when ``token`` can be a keyword: two or more characters, has a letter or a CJK
+    character, is not a number or date, and is not a stopword."""
+    token = token.strip()
+    if len(token) < 2 or not _HAS_WORD_CHAR.search(token):
+        return False
+    if _NUMERIC.match(token):
+        return False
+    if not ("\u3400" <= token[0] <= "\u9fff") and not _LATIN.match(token):
+        return False  # mixed punctuation and the like
+    if stop is None:
+        stop = stopwords()
+    return token.lower() not in stop
+
+
+def keyword_tokens(tokens: Iterable[str]) -> list[str]:
+    """Filter segmented tokens down to keyword candidates (latin words lower-cased)."""
+    stop = stopwords()
+    out = []
+    for t in tokens:
+        t = t.strip()
+        if is_keyword_token(t, stop):
+            out.append(t.lower() if t.isascii() else t)
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Segment ``text`` and keep the keyword candidates, in order."""
+    return keyword_tokens(segment(text))
+
+
+def term_frequencies(title_tokens: Iterable[str], body_tokens: Iterable[str], *, title_weight: float = TITLE_WEIGHT) -> dict[str, float]:
+    """Raw term frequencies with title occurrences counted ``title_weight`` times."""
+    tf: dict[str, float] = Counter()
+    for t in body_tokens:
+        tf[t] += 1.0
+    for t in title_tokens:
+        tf[t] += title_weight
+    return dict(tf)
+
+
+def sublinear(tf: float) -> float:
+    """1 + ln(tf): the tenth repetition of a word adds less than the second."""
+    return 1.0 + math.log(tf) if tf > 0 else 0.0
+
+
+def blended_idf(df: int, documents: int, prior_idf: float, *, prior_documents: float = PRIOR_DOCUMENTS) -> float:
+    """IDF from the corpus's own counts, smoothed towards jieba's IDF.
+
+    jieba's IDF is read as a prior document frequency p0 = exp(-idf) worth ``prior_documents``
+    pseudo-documents: idf = ln((N + m) / (df + m * p0)). With no stored articles this is
+    jieba's IDF; with many it is the corpus's ln(N / df).
+    """
+    m = prior_documents
+    p0 = math.exp(-prior_idf)
+    return math.log((documents + m) / (df + m * p0))
+
+
+def score_keywords(tf: Mapping[str, float], idf: Callable[[str], float], *, top_k: int = TOP_K) -> list[tuple[str, float]]:
+    """The ``top_k`` keywords by sublinear-tf × idf, weights L2-normalised (so the dot
+    product of two articles' lists is their cosine similarity), strongest first; ties
+    broken by the word so the result is deterministic."""
+    scored = [(w, sublinear(f) * idf(w)) for w, f in tf.items() if f > 0]
+    scored = [(w, s) for w, s in scored if s > 0]
+    scored.sort(key=lambda p: (-p[1], p[0]))
+    scored = scored[:top_k]
+    norm = math.sqrt(sum(s * s for _, s in scored))
+    if norm == 0:
+        return []
+    return [(w, s / norm) for w, s in scored]
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Cosine similarity of two sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def shared_keywords(a: Mapping[str, float], b: Mapping[str, float]) -> list[str]:
+    """Keywords both vectors carry, strongest (by product of weights) first."""
+    common = [(k, a[k] * b[k]) for k in a.keys() & b.keys()]
+    common.sort(key=lambda p: (-p[1], p[0]))
+    return [k for k, _ in common]
+
+
+def prepare(title: str, body: str) -> tuple[list[str], list[str]]:
+    """Keyword tokens of a title and a (length-capped) body."""
+    return tokenize(title or ""), tokenize((body or "")[:MAX_BODY_CHARS])

@@ -130,9 +130,10 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
             if isinstance(el, etree._Element):
                 body_lines.extend(_body.to_lines(el))
     if not body_lines:
-        container = _body.best_container(root)
+        junk = _body.junk_map(page)
+        container = _body.best_container(root, junk, title)
         if container is not None:
-            body_lines = _body.to_lines(container)
+            body_lines = _body.to_lines(container, junk=junk)
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
     if not body_lines:  # fallback: every paragraph, then the whole page
         body_lines = [ln for p in root.iter("p") for ln in _body.to_lines(p, root_level=False)]

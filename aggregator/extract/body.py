@@ -69,9 +69,13 @@ def clean_tree(root) -> None:
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
-        if el.tag in vocab.DROP_TAGS or _HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None \
-                or el.get("aria-hidden") == "true" and el.tag not in ("body", "html"):
-            if el.tag in ("head",) or el.getparent() is not None:
+        if el.tag in vocab.DROP_TAGS:
+            if el.getparent() is not None:
+                _drop(el)
+        elif (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
+              or el.get("aria-hidden") == "true") and el.tag not in ("body", "html"):
+            # small hidden bits are widgets; a big hidden block is content revealed by JS
+            if el.getparent() is not None and _text_len(el.text_content()) < 200:
                 _drop(el)
 
 
@@ -106,17 +110,47 @@ def _direct_text(el) -> str:
     return "".join(parts)
 
 
-def score_candidates(root) -> dict:
+def _is_boilerplate(text: str) -> bool:
+    """Copyright/disclaimer/ICP text never votes for the article container."""
+    if len(text) > 400:
+        return False
+    from aggregator.clean.rules import DEFAULT_RULES
+
+    return any(r.strong and r.pattern is not None and r.pattern.search(text) for r in DEFAULT_RULES)
+
+
+def junk_map(root) -> dict:
+    """element -> 'hard'/'soft' for class/id-hinted elements.
+
+    A hard-hinted element holding most of the page's text is not junk: it is an
+    unclosed ``<div class="breadcrumb">`` swallowing the page, or a badly named wrapper.
+    """
+    total = _text_len(root.text_content()) or 1
+    out: dict = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        kind = junk_kind(el)
+        if kind == "hard" and _text_len(el.text_content()) > 0.5 * total and total > 400:
+            kind = None
+        if kind:
+            out[el] = kind
+    return out
+
+
+def score_candidates(root, junk: dict | None = None) -> dict:
     """Readability-style: every paragraph gives its score to its ancestors."""
     scores: dict = {}
     body = root.find("body")
     if body is None:
         body = root
+    if junk is None:
+        junk = junk_map(body)
     for el in body.iter():
         tag = el.tag
-        if not isinstance(tag, str) or tag in ("a", "h1", "title"):
+        if not isinstance(tag, str) or tag in ("a", "title"):
             continue
-        if tag in ("p", "pre"):
+        if tag in ("p", "pre", "h1", "h2", "h3", "h4", "h5", "h6"):
             text = el.text_content()
             length = _text_len(text)
             if length < 6:
@@ -131,20 +165,20 @@ def score_candidates(root) -> dict:
             if length < 12:
                 continue
             target = el
-        if target is None:
+        if target is None or _is_boilerplate(text):
             continue
-        s = 1.0 + len(_PUNCT.findall(text)) + min(length / 40.0, 6.0)
+        s = 1.0 + min(len(_PUNCT.findall(text)), 15) + min(length / 40.0, 6.0)
         # skip paragraphs inside obvious junk (share bars, comment lists, footers)
         anc = el
-        junk = False
+        in_junk = False
         depth = 0
         while anc is not None and anc.tag not in ("body", "html") and depth < 12:
-            if junk_kind(anc) == "hard":
-                junk = True
+            if junk.get(anc) == "hard":
+                in_junk = True
                 break
             anc = anc.getparent()
             depth += 1
-        if junk:
+        if in_junk:
             continue
         node, factor = target, 1.0
         for _ in range(3):
@@ -156,10 +190,75 @@ def score_candidates(root) -> dict:
     return scores
 
 
-def best_container(root):
-    scores = score_candidates(root)
+def find_title_element(root, title: str):
+    """The element showing the article title (h1 first, then any short element)."""
+    if not title:
+        return None
+    body = root.find("body")
+    if body is None:
+        return None
+    norm = _WS.sub("", title)
+    for tags in (("h1",), ("h2", "h3"), ("div", "p", "span", "td", "strong", "font", "b")):
+        for el in body.iter(*tags):
+            txt = _WS.sub("", el.text_content())
+            if txt and len(txt) <= len(norm) + 10 and (txt == norm or (len(txt) >= 0.6 * len(norm) and norm in txt)):
+                return el
+    return None
+
+
+def _ancestors(el) -> list:
+    out = []
+    while el is not None:
+        out.append(el)
+        el = el.getparent()
+    return out
+
+
+def position_factor(el, title_el, title_anc: list | None = None) -> float:
+    """Favour containers near the title: articles follow their headline closely."""
+    if title_el is None:
+        return 1.0
+    anc = title_anc if title_anc is not None else _ancestors(title_el)
+    if el in anc:  # the candidate contains the title
+        up = anc.index(el)
+        return 1.3 if up <= 5 else 1.0
+    pos = {id(a): i for i, a in enumerate(anc)}
+    node = el
+    while node is not None and id(node) not in pos:
+        node = node.getparent()
+    if node is None:
+        return 1.0
+    up = pos[id(node)]
+    if node.tag in ("body", "html"):
+        return 0.6
+    if up <= 4:
+        return 1.5
+    if up >= 7:
+        return 0.7
+    return 1.0
+
+
+def _in_teaser_list(el) -> bool:
+    node, depth = el, 0
+    while node is not None and depth < 6:
+        if node.tag == "li":
+            parent = node.getparent()
+            if parent is not None and len(parent.findall("li")) >= 3:
+                return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def best_container(root, junk: dict | None = None, title: str = ""):
+    if junk is None:
+        body = root.find("body")
+        junk = junk_map(body if body is not None else root)
+    scores = score_candidates(root, junk)
     if not scores:
         return None
+    title_el = find_title_element(root, title)
+    title_anc = _ancestors(title_el) if title_el is not None else None
     best, best_score = None, -1.0
     for el, s in scores.items():
         length = _text_len(el.text_content())
@@ -169,9 +268,13 @@ def best_container(root):
         final = s * (1.0 - ld)
         if content_hint(el):
             final *= 1.25
-        kind = junk_kind(el)
-        if kind == "hard":
+        if junk.get(el) == "hard":
             final *= 0.3
+        final *= position_factor(el, title_el, title_anc)
+        if el.tag == "article" or el.get("itemprop") == "articleBody" or el.xpath("ancestor::article"):
+            final *= 1.3
+        if _in_teaser_list(el):
+            final *= 0.4
         if final > best_score:
             best, best_score = el, final
     return best
@@ -187,14 +290,14 @@ def _is_link_block(el) -> bool:
     return total > 0 and _link_len(el) / total >= 0.6
 
 
-def _walk(el, out: list[str], depth: int = 0) -> None:
+def _walk(el, out: list[str], depth: int = 0, junk: dict | None = None) -> None:
     tag = el.tag
     if not isinstance(tag, str):
         if el.tail:
             out.append(el.tail)
         return
     if depth > 0:
-        kind = junk_kind(el)
+        kind = junk.get(el) if junk is not None else junk_kind(el)
         if kind == "hard" or (kind == "soft" and _text_len(el.text_content()) < 200) or _is_link_block(el):
             if el.tail:
                 out.append(el.tail)
@@ -208,18 +311,22 @@ def _walk(el, out: list[str], depth: int = 0) -> None:
         out.append(el.text)
     if depth < 200:
         for ch in el:
-            _walk(ch, out, depth + 1)
+            _walk(ch, out, depth + 1, junk)
     if block:
         out.append("\n")
     if el.tail and depth > 0:
         out.append(el.tail)
 
 
-def to_lines(el, *, root_level: bool = True) -> list[str]:
-    """Linearize an element: block boundaries and <br> become line breaks."""
+def to_lines(el, *, root_level: bool = True, junk: dict | None = None) -> list[str]:
+    """Linearize an element: block boundaries and <br> become line breaks.
+
+    ``root_level`` (the article container): junk-hinted and link-list descendants are
+    skipped. Otherwise the plain text of everything.
+    """
     out: list[str] = []
     if root_level:
-        _walk(el, out, 0)
+        _walk(el, out, 0, junk)
     else:
         _walk_plain(el, out)
     text = "".join(out)

@@ -73,8 +73,9 @@ def title_of(root, metas: dict[str, str]) -> str:
             og = _WS.sub(" ", metas[k]).strip()
             break
     ref = og + " " + title_tag
+    first = max([p for p in vocab.TITLE_SPLIT.split(og or title_tag) if p][:2] or [""], key=len)
     for h in h1s:
-        if h in ref or (len(h) >= 6 and h[:6] in ref):
+        if (h in ref and len(h) >= 0.5 * len(first)) or (first and first in h) or (len(h) >= 8 and h[:8] in ref):
             return h
     if og:
         return vocab.TITLE_SPLIT.split(og)[0] if len(og) > 30 and vocab.TITLE_SPLIT.search(og) else og

@@ -43,6 +43,10 @@ JUNK_HINTS = (
     "favorite", "readmore", "more", "gotop", "backtop", "totop", "logo", "links",
     "friendlink", "youqing", "widget", "list", "column-list", "newslist", "mianze", "disclaimer",
     "author-info", "meta", "info", "time", "date", "source", "byline", "title", "bread",
+    "player", "vjs", "xgplayer", "video",
+    # MediaWiki / encyclopedia templates
+    "infobox", "navbox", "ambox", "hatnote", "mw-editsection", "editsection", "reflist", "references",
+    "reference", "toc", "catlinks", "noprint", "metadata", "sistersitebox", "printfooter", "mbox",
 )
 
 # class/id tokens that suggest the article container (bonus when scoring).
@@ -59,7 +63,7 @@ SOFT_JUNK_HINTS = frozenset({
     "head", "header", "hidden", "tag", "tags", "like", "links", "bottom", "foot", "footer",
     "hot", "ad", "gg", "main", "top", "position", "location", "print", "tools", "toolbar",
     "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "column-list", "newslist",
-    "copyright", "banquan", "mianze", "disclaimer", "skip", "vote",
+    "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
 
 # Headings after which the rest of the container is not article text.

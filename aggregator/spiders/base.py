@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy.orm import Session
@@ -235,7 +236,7 @@ class NewsSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             drops.count_page_drop(self.crawler.stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
-        elif failure.check(CancelledError) and "max size" in str(failure.value):
+        elif failure.check(DownloadCancelledError, CancelledError) and "max size" in str(failure.value):
             drops.count_page_drop(self.crawler.stats, drops.OVERSIZED, request.url)
         else:
             drops.count_page_drop(self.crawler.stats, drops.DOWNLOAD_ERROR, request.url, repr(failure.value))

@@ -29,7 +29,6 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
-LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
     # before the mirror, so it sees the site's own URL

@@ -17,6 +17,8 @@ from aggregator.spiders.base import SpiderArgumentError
 
 
 class Command(ScrapyCrawlCommand):
+    default_settings = {**ScrapyCrawlCommand.default_settings, "LOG_LEVEL": "INFO"}
+
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name (scrapy list shows them)", print_help=False)

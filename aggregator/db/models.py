@@ -71,7 +71,7 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
     url: Mapped[str] = mapped_column(String(2048), unique=True, comment="Canonical URL of the page, its identity: tracking parameters, fragments and index pages removed, scheme normalised to https.")
-    fetched_url: Mapped[str] = mapped_column(String(2048), comment="The URL the page was actually fetched from (open this one).")
+    fetched_url: Mapped[str | None] = mapped_column(String(2048), comment="The URL the page was actually fetched from (open this one); the crawler always sets it.")
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True, comment="The source this page was crawled from (sources.id).")
     title: Mapped[str] = mapped_column(Text, comment="Article title.")
     body: Mapped[str] = mapped_column(Text, comment="Clean article text, one paragraph a line, boilerplate removed.")

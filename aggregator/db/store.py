@@ -20,6 +20,12 @@ CONTENT_COLUMNS = (
 )
 
 
+# What extraction and cleaning produce: a difference in any of these is a change.
+COMPARED_COLUMNS = (
+    "title", "body", "published_at", "date_source", "author", "origin", "editor", "category", "removed_text",
+)
+
+
 @dataclass
 class StoreResult:
     article_id: int
@@ -56,14 +62,16 @@ def parse_iso(value: str | datetime | None) -> datetime | None:
 def upsert_article(session: Session, values: dict) -> StoreResult:
     """Insert the article, or update its row when the same URL comes back changed.
 
+    "Changed" means any extracted field differs (COMPARED_COLUMNS), so a re-fetch with a
+    new body and a `scrapy reprocess` that reads a better date both update the row.
     Idempotent: the same URL never gets a second row, also when two crawlers store it
     at once (ON CONFLICT DO NOTHING, then the winner's row is read back).
     """
-    existing = session.execute(
-        select(Article.id, Article.body_hash).where(Article.url == values["url"])
-    ).one_or_none()
+    columns = [getattr(Article, name) for name in COMPARED_COLUMNS]
+    existing = session.execute(select(Article.id, *columns).where(Article.url == values["url"])).one_or_none()
     if existing is not None:
-        if existing.body_hash == values["body_hash"]:
+        stored = dict(zip(COMPARED_COLUMNS, existing[1:]))
+        if all(stored[k] == values.get(k) for k in COMPARED_COLUMNS):
             return StoreResult(existing.id, "unchanged")
         changes = {k: values[k] for k in CONTENT_COLUMNS if k in values}
         changes["updated_at"] = datetime.now(timezone.utc)

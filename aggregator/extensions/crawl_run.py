@@ -1,7 +1,7 @@
 """Records one ``crawl_runs`` row per run and decides whether the run failed.
 
 A run failed when Scrapy closed it for any reason but ``finished``, when it fetched no
-page at all, or when anything was logged at ERROR level. The verdict is left in the
+page at all (for spiders that fetch), or when anything was logged at ERROR level. The verdict is left in the
 stats as ``aggregator/run_status``; ``scrapy crawl`` exits 1 on ``failed`` (see
 aggregator/commands/crawl.py), so cron notices.
 
@@ -27,10 +27,10 @@ logger = logging.getLogger(__name__)
 STATUS_KEY = "aggregator/run_status"
 
 
-def run_status(reason: str, stats: dict) -> str:
+def run_status(reason: str, stats: dict, fetches_pages: bool = True) -> str:
     if reason != "finished" or stats.get("log_count/ERROR", 0) > 0:
         return "failed"
-    if not stats.get("response_received_count", 0):
+    if fetches_pages and not stats.get("response_received_count", 0):
         return "failed"
     return "finished"
 
@@ -71,7 +71,7 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats.get_stats()
-        status = run_status(reason, stats)
+        status = run_status(reason, stats, getattr(spider, "fetches_pages", True))
         self.crawler.stats.set_value(STATUS_KEY, status)
         summary = run_summary(stats)
         if self.run_id is not None:

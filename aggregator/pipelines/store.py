@@ -55,8 +55,9 @@ class StorePipeline:
                         remove_article(session, result.article_id)
                     found = register_article(session, result.article_id, adapter["body"])
                     session.commit()
-                    if found.is_copy:
-                        adapter["duplicate_of"] = found.duplicate_of
+                    adapter["duplicate_of"] = found.duplicate_of
+                    if found.canonical_id is not None:
+                        # it joined a story: a copy, whichever of them is canonical now
                         self.stats.inc_value("dedup/duplicates")
                         self.stats.inc_value(f"dedup/{found.kind}")
         except SQLAlchemyError as exc:

@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
-from parsel import Selector
 from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -30,15 +29,11 @@ from sqlalchemy.orm import Session
 from twisted.internet.defer import CancelledError
 
 from aggregator import discovery, drops
-from aggregator.category import category_from_page
-from aggregator.extract import ExtractionError, extract_article
 from aggregator.db.engine import engine_for_crawler
-from aggregator.items import ArticleItem
 from aggregator.middlewares.incremental import stored_urls
+from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
-# ExtractionError.reason -> the drop reason counted for the page
-EXTRACTION_DROP_REASONS = {"empty": drops.NO_ARTICLE, "not_html": drops.NOT_HTML, "too_large": drops.OVERSIZED}
 
 
 class SpiderArgumentError(ValueError):
@@ -192,44 +187,19 @@ class NewsSpider(scrapy.Spider):
         if problem:
             drops.count_page_drop(self.crawler.stats, problem, response.url)
             return
-        fetched_at = datetime.now(timezone.utc)
         try:
-            extracted = extract_article(
+            yield page_to_item(
                 response.body,
                 response.url,
+                source=self.source,
+                fetched_at=datetime.now(timezone.utc),
                 encoding=getattr(response, "encoding", None),
-                selectors=self.selectors or None,
-                now=fetched_at,
+                selectors=self.selectors,
+                category=response.meta.get("category") or self.category,
+                min_body_chars=self.settings.getint("AGGREGATOR_MIN_BODY_CHARS", 40),
             )
-        except ExtractionError as exc:
-            reason = EXTRACTION_DROP_REASONS.get(exc.reason, drops.EXTRACTION_FAILED)
-            drops.count_page_drop(self.crawler.stats, reason, response.url, str(exc))
-            return
-        if len(extracted.body.strip()) < self.settings.getint("AGGREGATOR_MIN_BODY_CHARS", 40):
-            drops.count_page_drop(self.crawler.stats, drops.NO_ARTICLE, response.url)
-            return
-        yield ArticleItem(
-            url=response.url,
-            source=self.source,
-            title=extracted.title,
-            body=extracted.body,
-            published_at=extracted.published_at.isoformat() if extracted.published_at else None,
-            date_source=extracted.date_source,
-            author=extracted.author,
-            origin=extracted.origin,
-            editor=extracted.editor,
-            category=response.meta.get("category") or self.category or self.page_category(response, extracted.encoding),
-            fetched_at=fetched_at.isoformat(timespec="seconds"),
-            raw_html=response.body,
-            encoding=extracted.encoding,
-        )
-
-    def page_category(self, response: TextResponse, encoding: str | None) -> str | None:
-        selector = response.selector
-        if encoding and encoding.lower() != (response.encoding or "").lower():
-            # the page lied about its charset; read it the way the extractor did
-            selector = Selector(text=response.body.decode(encoding, errors="replace"))
-        return category_from_page(selector)
+        except PageDropped as exc:
+            drops.count_page_drop(self.crawler.stats, exc.reason, response.url, str(exc))
 
     def on_error(self, failure) -> None:
         request = failure.request

@@ -1,0 +1,62 @@
+"""From a fetched page to an ArticleItem: shared by the spiders and `scrapy reprocess`,
+so a re-processed page goes through exactly what a freshly fetched one does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from parsel import Selector
+
+from aggregator import drops
+from aggregator.category import category_from_page
+from aggregator.extract import ExtractionError, extract_article
+from aggregator.items import ArticleItem
+
+# ExtractionError.reason -> the drop reason counted for the page
+EXTRACTION_DROP_REASONS = {"empty": drops.NO_ARTICLE, "not_html": drops.NOT_HTML, "too_large": drops.OVERSIZED}
+
+
+class PageDropped(Exception):
+    """The page cannot become an article; ``reason`` is the counted drop reason."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+def page_to_item(
+    raw: bytes,
+    url: str,
+    *,
+    source: str,
+    fetched_at: datetime,
+    encoding: str | None = None,
+    selectors: Mapping[str, str] | None = None,
+    category: str | None = None,
+    min_body_chars: int = 40,
+) -> ArticleItem:
+    """Extract the article of one page; raise PageDropped with a named reason if there is none."""
+    try:
+        extracted = extract_article(raw, url, encoding=encoding, selectors=selectors or None, now=fetched_at)
+    except ExtractionError as exc:
+        raise PageDropped(EXTRACTION_DROP_REASONS.get(exc.reason, drops.EXTRACTION_FAILED), str(exc)) from exc
+    if len(extracted.body.strip()) < min_body_chars:
+        raise PageDropped(drops.NO_ARTICLE, f"body of {len(extracted.body.strip())} characters")
+    if category is None and extracted.encoding:
+        category = category_from_page(Selector(text=raw.decode(extracted.encoding, errors="replace")))
+    return ArticleItem(
+        url=url,
+        source=source,
+        title=extracted.title,
+        body=extracted.body,
+        published_at=extracted.published_at.isoformat() if extracted.published_at else None,
+        date_source=extracted.date_source,
+        author=extracted.author,
+        origin=extracted.origin,
+        editor=extracted.editor,
+        category=category,
+        fetched_at=fetched_at.isoformat(timespec="seconds"),
+        raw_html=raw,
+        encoding=extracted.encoding,
+    )

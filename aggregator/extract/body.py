@@ -5,9 +5,9 @@ Pure functions over an lxml tree and the tables in :mod:`aggregator.extract.voca
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree, html
 
@@ -34,32 +34,42 @@ def parse(text: str):
     return root
 
 
-def _tokens(el) -> list[str]:
-    attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-    return [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
+_HARD_PREFIX = re.compile("^(?:" + "|".join(sorted(map(re.escape, _HARD), key=len, reverse=True)) + ")")
+_HARD_SUFFIX = re.compile("(?:" + "|".join(sorted((re.escape(h) for h in _HARD if len(h) >= 5), key=len, reverse=True)) + ")$")
+_CONTENT_PREFIX = re.compile("^(?:" + "|".join(sorted(map(re.escape, vocab.CONTENT_HINTS), key=len, reverse=True)) + ")")
 
 
-def junk_kind(el) -> str | None:
-    """'hard' / 'soft' / None from the class/id tokens of an element."""
-    toks = _tokens(el)
-    if not toks:
-        return None
+def _attrs(el) -> str:
+    return ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(attrs: str) -> str | None:
     kind = None
-    for t in toks:
-        for h in _HARD:
-            if t == h or t.startswith(h) or (len(h) >= 5 and t.endswith(h)):
-                return "hard"
+    for t in _TOKEN_SPLIT.split(attrs):
+        if not t:
+            continue
+        if _HARD_PREFIX.match(t) or _HARD_SUFFIX.search(t):
+            return "hard"
         if kind is None and t in vocab.SOFT_JUNK_HINTS:
             kind = "soft"
     return kind
 
 
+@lru_cache(maxsize=4096)
+def _content_of(attrs: str) -> bool:
+    return any(_CONTENT_PREFIX.match(t) for t in _TOKEN_SPLIT.split(attrs) if t)
+
+
+def junk_kind(el) -> str | None:
+    """'hard' / 'soft' / None from the class/id tokens of an element."""
+    attrs = _attrs(el)
+    return _kind_of(attrs) if attrs.strip() else None
+
+
 def content_hint(el) -> bool:
-    for t in _tokens(el):
-        for h in vocab.CONTENT_HINTS:
-            if t == h or t.startswith(h):
-                return True
-    return False
+    attrs = _attrs(el)
+    return _content_of(attrs) if attrs.strip() else False
 
 
 def clean_tree(root) -> None:

@@ -50,15 +50,21 @@ def check_binary(data: bytes) -> None:
 def decode_html(data: bytes, hint: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)``.
 
-    Order: BOM, then the caller's hint, then the ``<meta charset>`` of the page; each
-    is accepted only if it decodes the bytes cleanly (or nearly so, < 0.1 % errors).
-    Otherwise UTF-8 and GB18030 are tried, and the codec with the fewest errors wins.
+    Order: BOM; then UTF-8 if the bytes are valid UTF-8 with non-ASCII content (GBK
+    text is practically never valid UTF-8, while pages re-saved as UTF-8 often keep a
+    stale ``charset=gb2312``); then the caller's hint, then the ``<meta charset>``,
+    each accepted only if it decodes cleanly (or nearly so, < 0.1 % errors).
+    Otherwise the candidate (hint, declared, UTF-8, GB18030) with the fewest errors wins.
     """
     check_binary(data)
     bom_enc, bom = read_bom(data)
     if bom_enc:
         enc = _norm(bom_enc) or "utf-8"
         return data[len(bom):].decode(enc, errors="replace"), enc
+    if not data.isascii():
+        text = _strict(data, "utf-8")
+        if text is not None:
+            return text, "utf-8"
     candidates: list[str] = []
     for enc in (_norm(hint), _norm(html_body_declared_encoding(data[:8192]))):
         if enc and enc not in candidates:

@@ -9,7 +9,7 @@ from datetime import datetime
 from . import dates, vocab
 
 _WS = re.compile(r"\s+")
-_NAME_STOP = r"(?=$|\s{2,}|[|｜/，,。;；)）】\]]|\s*(?:" + "|".join(
+_NAME_STOP = r"(?=$|\s{2,}|\s*[|｜/，,。;；)）】\]【\[]|\s*(?:" + "|".join(
     (vocab.LABEL_DATE, vocab.LABEL_ORIGIN, vocab.LABEL_AUTHOR, vocab.LABEL_EDITOR, r"浏览|点击|阅读|字号|分享|\d{4}[-年/]")) + r"))"
 
 ORIGIN_RE = re.compile(vocab.LABEL_ORIGIN + r"\s*[:：]\s*(?P<v>[^\s|｜,，;；)）】\]]{1,40}?)" + _NAME_STOP)
@@ -25,7 +25,7 @@ AUTHOR_RES = (
 def _clean_value(v: str | None) -> str | None:
     if not v:
         return None
-    v = _WS.sub(" ", v).strip(" :：-—|｜·,，")
+    v = _WS.sub(" ", v).strip(" :：-—|｜·,，【】[]()（）")
     return v or None
 
 

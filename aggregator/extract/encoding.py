@@ -14,6 +14,7 @@ _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk
           "big5": "big5hkscs", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii", "windows-1252"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -72,6 +73,9 @@ def decode_html(data: bytes, hint: str | None = None) -> tuple[str, str]:
     for enc in ("utf-8", "gb18030"):
         if enc not in candidates:
             candidates.append(enc)
+    # A single-byte Western label decodes any bytes "cleanly"; on non-ASCII pages it is
+    # almost always a wrong label, so try it last.
+    candidates.sort(key=lambda e: e in _SINGLE_BYTE)
     budget = max(2, len(data) // 1000)
     for enc in candidates[:2]:
         text = _strict(data, enc)

@@ -49,6 +49,8 @@ def test_parse_date_table(text, expected):
     "浏览次数：67",
     "",
     "第3版",
+    "今日中国",            # a column name, not a relative date
+    "昨日重现栏目",
 ])
 def test_parse_date_rejects(text):
     assert parse_date(text, NOW) is None

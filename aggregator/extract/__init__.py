@@ -100,6 +100,21 @@ def _body_decode(data: bytes, encoding: str | None):
     return decode_html(data, encoding)
 
 
+def _date_from_text_or_url(meta_lines: list[str], url: str, now: datetime):
+    """A full date in the meta area wins; a yearless or relative one loses to a dated
+    URL unless both name the same day (the text then adds the time of day)."""
+    absolute = _meta.date_from_lines(meta_lines, now, absolute_only=True)
+    if absolute is not None:
+        return absolute, "text"
+    inferred = _meta.date_from_lines(meta_lines, now)
+    from_url = _dates.date_from_url(url, now)
+    if inferred is not None and (from_url is None or inferred.date() == from_url.date()):
+        return inferred, "text"
+    if from_url is not None:
+        return from_url, "url"
+    return None, None
+
+
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
                     selectors: Mapping[str, str] | None = None,
                     now: datetime | None = None) -> Extracted:
@@ -160,11 +175,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _meta.date_from_meta(metas, ld, now)
     if published_at is None:
-        published_at = _meta.date_from_lines(meta_lines, now)
-        date_source = "text" if published_at else None
-    if published_at is None:
-        published_at = _dates.date_from_url(url, now)
-        date_source = "url" if published_at else None
+        published_at, date_source = _date_from_text_or_url(meta_lines, url, now)
 
     author = None
     if selectors.get("author"):

@@ -17,6 +17,7 @@ _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_END_TAGS = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HARD = tuple(h for h in vocab.JUNK_HINTS if h not in vocab.SOFT_JUNK_HINTS)
 
@@ -25,6 +26,9 @@ def parse(text: str):
     """Parse HTML text into an lxml tree; returns the root or None."""
     text = _BAD_XML.sub("", text)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    # libxml2 stops at </html>; included templates put it mid-page, and both end tags
+    # are optional anyway.
+    text = _END_TAGS.sub("", text)
     if not text.strip():
         return None
     try:
@@ -82,10 +86,11 @@ def clean_tree(root) -> None:
         if el.tag in vocab.DROP_TAGS:
             if el.getparent() is not None:
                 _drop(el)
-        elif (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
-              or el.get("aria-hidden") == "true") and el.tag not in ("body", "html"):
+        elif el.tag in vocab.DROP_TAGS_IF_SMALL or (
+                (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
+                 or el.get("aria-hidden") == "true") and el.tag not in ("body", "html")):
             # small hidden bits are widgets; a big hidden block is content revealed by JS
-            if el.getparent() is not None and _text_len(el.text_content()) < 200:
+            if el.getparent() is not None and _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS:
                 _drop(el)
 
 

@@ -21,7 +21,7 @@ MIN_YEAR = 1990
 
 _TIME_CORE = r"\s*(?:T|\s)?\s*(?P<ampm>上午|下午|晚上|凌晨|中午)?\s*(?P<H>\d{1,2})\s*[:：时点]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*(?:分|秒)?"
 _TIME = "(?:" + _TIME_CORE + ")?"
-_TZ = r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|GMT[+-]\d{1,2}|UTC[+-]\d{1,2}))?"
+_TZ = r"(?:\s*(?P<tz>Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT[+-]\d{1,2}|UTC[+-]\d{1,2})(?![\d:]))?"
 
 # Absolute forms, most specific first. Named groups: Y m d (H M S ampm tz).
 ABSOLUTE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (

@@ -107,13 +107,15 @@ def date_from_meta(metas: dict[str, str], ld: list[dict], now: datetime) -> tupl
     return None, None
 
 
-def date_from_lines(lines: list[str], now: datetime) -> datetime | None:
+def date_from_lines(lines: list[str], now: datetime, absolute_only: bool = False) -> datetime | None:
     """Meta-area lines (between title and body): absolute date first, then others."""
     short = [ln for ln in lines if len(ln) <= 200]
     for ln in short:
         dt = dates.find_absolute(ln, now)
         if dt:
             return dt
+    if absolute_only:
+        return None
     for ln in short:
         if len(ln) <= 80:
             dt = dates.parse_date(ln, now)

@@ -10,10 +10,15 @@ import re
 
 # Elements whose whole subtree never holds article text.
 DROP_TAGS = frozenset({
-    "script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas",
-    "template", "button", "select", "option", "textarea", "input", "link", "meta",
-    "head", "nav", "map", "audio", "video", "source", "form",
+    "script", "style", "noscript", "template", "svg", "link", "meta", "head", "input", "option",
 })
+# Widget elements, dropped only when small: malformed pages leave them unclosed
+# (`<button/>`, ASP.NET's page-wide `<form>`), and then they hold the whole page.
+DROP_TAGS_IF_SMALL = frozenset({
+    "form", "button", "select", "textarea", "nav", "iframe", "object", "embed", "map", "audio",
+    "video", "canvas", "source",
+})
+DROP_IF_SMALL_MAX_CHARS = 200
 
 # Block-level tags: a line break before and after their text.
 BLOCK_TAGS = frozenset({

@@ -132,3 +132,17 @@ def test_date_selector_override():
     html = _page(meta_line="<span class='t'>2024-09-20</span> 2024-09-28")
     ex = extract_article(html, "http://x/", now=NOW, selectors={"date": "span.t"})
     assert ex.published_at == sh(2024, 9, 20) and ex.date_source == "selector"
+
+
+def test_dated_url_beats_yearless_text_of_another_day():
+    ex = extract_article(_page(meta_line="09-07 10:00"), "http://news.example.com/a/20190907/1.html", now=NOW)
+    assert ex.published_at == sh(2019, 9, 7) and ex.date_source == "url"
+
+
+def test_yearless_text_adds_time_when_url_agrees():
+    ex = extract_article(_page(meta_line="09-28 10:00"), "http://news.example.com/a/20240928/1.html", now=NOW)
+    assert ex.published_at == sh(2024, 9, 28, 10, 0) and ex.date_source == "text"
+
+
+def test_tz_offsets_out_of_range_are_not_offsets():
+    assert parse_iso_or_fuzzy("2007-08-20 00:00:00-23:59", NOW) == sh(2007, 8, 20)

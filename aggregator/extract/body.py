@@ -146,8 +146,14 @@ def junk_map(root) -> dict:
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         kind = junk_kind(el)
-        if kind == "hard" and _text_len(el.text_content()) > 0.5 * total and total > 400:
-            kind = None
+        if kind == "hard":
+            size = _text_len(el.text_content())
+            # an unclosed junk wrapper swallowing the page, or a content block whose
+            # class list also names a feature (sina: class="BSHARE_POP …" id="artibody")
+            ident = (el.get("id") or "").lower()
+            if (size > 0.5 * total and total > 400) or (size >= 300 and ident and _content_of(ident)
+                                                         and not _kind_of(ident)):
+                kind = None
         if kind:
             out[el] = kind
     return out
@@ -373,14 +379,25 @@ def is_junk_line(line: str) -> bool:
     return any(p.search(line) for p in vocab.JUNK_LINES)
 
 
+TRUNCATE_MIN_SHARE_BEFORE = 0.25
+
+
 def truncate_index(lines: list[str]) -> int:
+    """Index of a 相关文章-style heading that ends the article, or len(lines).
+
+    A heading near the top (less than a quarter of the text before it) is a
+    "related links" box placed above the article: it is not a cut point."""
+    total = sum(len(x) for x in lines) or 1
+    before = 0
     for i, line in enumerate(lines):
-        if i > 0 and len(line) <= 20 and vocab.TRUNCATE_HEADINGS.match(line):
+        if i > 0 and len(line) <= 20 and vocab.TRUNCATE_HEADINGS.match(line) \
+                and before >= TRUNCATE_MIN_SHARE_BEFORE * total:
             return i
+        before += len(line)
     return len(lines)
 
 
 def filter_lines(lines: Iterable[str]) -> list[str]:
     lines = list(lines)
     lines = lines[: truncate_index(lines)]
-    return [ln for ln in lines if not is_junk_line(ln)]
+    return [ln for ln in lines if not is_junk_line(ln) and not vocab.TRUNCATE_HEADINGS.match(ln)]

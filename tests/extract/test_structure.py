@@ -70,3 +70,21 @@ def test_sentence_mentioning_share_words_is_kept():
     html = _page("<div class='content'>" + "".join(f"<p>{p}</p>" for p in [ARTICLE[0], text, ARTICLE[1]]) + "</div>")
     ex = extract_article(html, "http://x/")
     assert text in ex.body.split("\n")
+
+
+def test_related_box_above_article_is_not_a_cut_point():
+    top = "<p><strong>相关新闻：</strong></p><p><a href='/1'>直播发布会</a></p>"
+    html = _page("<div id='artibody' class='BSHARE_POP blkContainerSblkCon'>" + top
+                 + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>")
+    ex = extract_article(html, "http://x/")
+    assert ex.body.split("\n")[-4:] == ARTICLE
+    assert "相关新闻" not in ex.body
+
+
+def test_stray_end_html_and_page_wide_form():
+    html = ("<html><head><title>山西召开全省制造业振兴升级推进会</title></head><body><form id='form1'>"
+            "<div class='header'><a href='/'>首页</a></div></html><!-- end of included header -->"
+            "<div class='content'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>"
+            "<button class='go'/><div class='footer'>地址：太原市</div></form></body></html>")
+    ex = extract_article(html, "http://x/")
+    assert ex.body.split("\n") == ARTICLE

@@ -150,10 +150,11 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         if container is not None:
             body_lines = _body.to_lines(container, junk=junk)
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
-    if not body_lines:  # fallback: every paragraph, then the whole page
+    if not body_lines:  # fallback: every paragraph, then the whole page; filtered if that leaves text
         body_lines = [ln for p in root.iter("p") for ln in _body.to_lines(p, root_level=False)]
         if not body_lines:
             body_lines = page_lines
+        body_lines = _strip_head(_body.filter_lines(body_lines), title) or body_lines
 
     # the meta area: lines between the title and the first body line
     ti = _index_of(page_lines, title)

@@ -86,11 +86,14 @@ def clean_tree(root) -> None:
         if el.tag in vocab.DROP_TAGS:
             if el.getparent() is not None:
                 _drop(el)
-        elif el.tag in vocab.DROP_TAGS_IF_SMALL or (
-                (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
-                 or el.get("aria-hidden") == "true") and el.tag not in ("body", "html")):
+        elif el.tag in vocab.DROP_TAGS_IF_SMALL:
+            # widgets; a big one (or one holding paragraphs) is a malformed wrapper
+            if _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS and el.find(".//p") is None:
+                _drop(el)
+        elif (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
+              or el.get("aria-hidden") == "true") and el.tag not in ("body", "html"):
             # small hidden bits are widgets; a big hidden block is content revealed by JS
-            if el.getparent() is not None and _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS:
+            if _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS:
                 _drop(el)
 
 
@@ -151,7 +154,7 @@ def junk_map(root) -> dict:
             # an unclosed junk wrapper swallowing the page, or a content block whose
             # class list also names a feature (sina: class="BSHARE_POP …" id="artibody")
             ident = (el.get("id") or "").lower()
-            if (size > 0.5 * total and total > 400) or (size >= 300 and ident and _content_of(ident)
+            if (size > 0.5 * total and total > 400) or (size >= 50 and ident and _content_of(ident)
                                                          and not _kind_of(ident)):
                 kind = None
         if kind:

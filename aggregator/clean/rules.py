@@ -42,7 +42,7 @@ def _re(*alternatives: str) -> re.Pattern:
     return re.compile("|".join(alternatives), re.I)
 
 
-_PHONE = r"(?<!\d)(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[-－—\s]?\d{7,8}|400[-\s]?\d{3}[-\s]?\d{3,4}|800[-\s]?\d{3}[-\s]?\d{4})(?!\d)"
+_PHONE = r"(?<!\d)(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[-－—\s]?\d{7,8}|[48]00[-\s]?\d{3,4}[-\s]?\d{3,4})(?!\d)"
 
 COPYRIGHT = Rule("copyright", _re(
     r"版权所有", r"版權所有", r"版权归.{0,20}所有", r"版權歸.{0,20}所有", r"版权声明", r"版權聲明",
@@ -96,7 +96,7 @@ CONTACT_REQUEST = Rule("contact_request", _re(
 ), strong=False, max_len=80)
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    COPYRIGHT, REPRINT, DISCLAIMER, ICP, CORRECTION, HOTLINE, CONTACT_NUMBER, WECHAT, CONTACT_REQUEST,
+    DISCLAIMER, COPYRIGHT, REPRINT, ICP, CORRECTION, HOTLINE, CONTACT_NUMBER, WECHAT, CONTACT_REQUEST,
 )
 
 # Up to this many short unmatched lines may sit between matched lines of the footer zone.

@@ -100,6 +100,21 @@ def _body_decode(data: bytes, encoding: str | None):
     return decode_html(data, encoding)
 
 
+def _date_from_text_or_url(meta_lines: list[str], url: str, now: datetime):
+    """A full date in the meta area wins; a yearless or relative one loses to a dated
+    URL unless both name the same day (the text then adds the time of day)."""
+    absolute = _meta.date_from_lines(meta_lines, now, absolute_only=True)
+    if absolute is not None:
+        return absolute, "text"
+    inferred = _meta.date_from_lines(meta_lines, now)
+    from_url = _dates.date_from_url(url, now)
+    if inferred is not None and (from_url is None or inferred.date() == from_url.date()):
+        return inferred, "text"
+    if from_url is not None:
+        return from_url, "url"
+    return None, None
+
+
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
                     selectors: Mapping[str, str] | None = None,
                     now: datetime | None = None) -> Extracted:
@@ -135,10 +150,11 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         if container is not None:
             body_lines = _body.to_lines(container, junk=junk)
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
-    if not body_lines:  # fallback: every paragraph, then the whole page
+    if not body_lines:  # fallback: every paragraph, then the whole page; filtered if that leaves text
         body_lines = [ln for p in root.iter("p") for ln in _body.to_lines(p, root_level=False)]
         if not body_lines:
             body_lines = page_lines
+        body_lines = _strip_head(_body.filter_lines(body_lines), title) or body_lines
 
     # the meta area: lines between the title and the first body line
     ti = _index_of(page_lines, title)
@@ -160,11 +176,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _meta.date_from_meta(metas, ld, now)
     if published_at is None:
-        published_at = _meta.date_from_lines(meta_lines, now)
-        date_source = "text" if published_at else None
-    if published_at is None:
-        published_at = _dates.date_from_url(url, now)
-        date_source = "url" if published_at else None
+        published_at, date_source = _date_from_text_or_url(meta_lines, url, now)
 
     author = None
     if selectors.get("author"):

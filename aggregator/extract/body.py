@@ -5,9 +5,9 @@ Pure functions over an lxml tree and the tables in :mod:`aggregator.extract.voca
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree, html
 
@@ -17,6 +17,7 @@ _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_END_TAGS = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HARD = tuple(h for h in vocab.JUNK_HINTS if h not in vocab.SOFT_JUNK_HINTS)
 
@@ -25,6 +26,9 @@ def parse(text: str):
     """Parse HTML text into an lxml tree; returns the root or None."""
     text = _BAD_XML.sub("", text)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    # libxml2 stops at </html>; included templates put it mid-page, and both end tags
+    # are optional anyway.
+    text = _END_TAGS.sub("", text)
     if not text.strip():
         return None
     try:
@@ -34,32 +38,42 @@ def parse(text: str):
     return root
 
 
-def _tokens(el) -> list[str]:
-    attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-    return [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
+_HARD_PREFIX = re.compile("^(?:" + "|".join(sorted(map(re.escape, _HARD), key=len, reverse=True)) + ")")
+_HARD_SUFFIX = re.compile("(?:" + "|".join(sorted((re.escape(h) for h in _HARD if len(h) >= 5), key=len, reverse=True)) + ")$")
+_CONTENT_PREFIX = re.compile("^(?:" + "|".join(sorted(map(re.escape, vocab.CONTENT_HINTS), key=len, reverse=True)) + ")")
 
 
-def junk_kind(el) -> str | None:
-    """'hard' / 'soft' / None from the class/id tokens of an element."""
-    toks = _tokens(el)
-    if not toks:
-        return None
+def _attrs(el) -> str:
+    return ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(attrs: str) -> str | None:
     kind = None
-    for t in toks:
-        for h in _HARD:
-            if t == h or t.startswith(h) or (len(h) >= 5 and t.endswith(h)):
-                return "hard"
+    for t in _TOKEN_SPLIT.split(attrs):
+        if not t:
+            continue
+        if _HARD_PREFIX.match(t) or _HARD_SUFFIX.search(t):
+            return "hard"
         if kind is None and t in vocab.SOFT_JUNK_HINTS:
             kind = "soft"
     return kind
 
 
+@lru_cache(maxsize=4096)
+def _content_of(attrs: str) -> bool:
+    return any(_CONTENT_PREFIX.match(t) for t in _TOKEN_SPLIT.split(attrs) if t)
+
+
+def junk_kind(el) -> str | None:
+    """'hard' / 'soft' / None from the class/id tokens of an element."""
+    attrs = _attrs(el)
+    return _kind_of(attrs) if attrs.strip() else None
+
+
 def content_hint(el) -> bool:
-    for t in _tokens(el):
-        for h in vocab.CONTENT_HINTS:
-            if t == h or t.startswith(h):
-                return True
-    return False
+    attrs = _attrs(el)
+    return _content_of(attrs) if attrs.strip() else False
 
 
 def clean_tree(root) -> None:
@@ -72,10 +86,14 @@ def clean_tree(root) -> None:
         if el.tag in vocab.DROP_TAGS:
             if el.getparent() is not None:
                 _drop(el)
+        elif el.tag in vocab.DROP_TAGS_IF_SMALL:
+            # widgets; a big one (or one holding paragraphs) is a malformed wrapper
+            if _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS and el.find(".//p") is None:
+                _drop(el)
         elif (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
               or el.get("aria-hidden") == "true") and el.tag not in ("body", "html"):
             # small hidden bits are widgets; a big hidden block is content revealed by JS
-            if el.getparent() is not None and _text_len(el.text_content()) < 200:
+            if _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS:
                 _drop(el)
 
 
@@ -131,8 +149,14 @@ def junk_map(root) -> dict:
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         kind = junk_kind(el)
-        if kind == "hard" and _text_len(el.text_content()) > 0.5 * total and total > 400:
-            kind = None
+        if kind == "hard":
+            size = _text_len(el.text_content())
+            # an unclosed junk wrapper swallowing the page, or a content block whose
+            # class list also names a feature (sina: class="BSHARE_POP …" id="artibody")
+            ident = (el.get("id") or "").lower()
+            if (size > 0.5 * total and total > 400) or (size >= 50 and ident and _content_of(ident)
+                                                         and not _kind_of(ident)):
+                kind = None
         if kind:
             out[el] = kind
     return out
@@ -358,14 +382,25 @@ def is_junk_line(line: str) -> bool:
     return any(p.search(line) for p in vocab.JUNK_LINES)
 
 
+TRUNCATE_MIN_SHARE_BEFORE = 0.25
+
+
 def truncate_index(lines: list[str]) -> int:
+    """Index of a 相关文章-style heading that ends the article, or len(lines).
+
+    A heading near the top (less than a quarter of the text before it) is a
+    "related links" box placed above the article: it is not a cut point."""
+    total = sum(len(x) for x in lines) or 1
+    before = 0
     for i, line in enumerate(lines):
-        if i > 0 and len(line) <= 20 and vocab.TRUNCATE_HEADINGS.match(line):
+        if i > 0 and len(line) <= 20 and vocab.TRUNCATE_HEADINGS.match(line) \
+                and before >= TRUNCATE_MIN_SHARE_BEFORE * total:
             return i
+        before += len(line)
     return len(lines)
 
 
 def filter_lines(lines: Iterable[str]) -> list[str]:
     lines = list(lines)
     lines = lines[: truncate_index(lines)]
-    return [ln for ln in lines if not is_junk_line(ln)]
+    return [ln for ln in lines if not is_junk_line(ln) and not vocab.TRUNCATE_HEADINGS.match(ln)]

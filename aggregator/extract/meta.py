@@ -9,7 +9,7 @@ from datetime import datetime
 from . import dates, vocab
 
 _WS = re.compile(r"\s+")
-_NAME_STOP = r"(?=$|\s{2,}|[|｜/，,。;；)）】\]]|\s*(?:" + "|".join(
+_NAME_STOP = r"(?=$|\s{2,}|\s*[|｜/，,。;；)）】\]【\[]|\s*(?:" + "|".join(
     (vocab.LABEL_DATE, vocab.LABEL_ORIGIN, vocab.LABEL_AUTHOR, vocab.LABEL_EDITOR, r"浏览|点击|阅读|字号|分享|\d{4}[-年/]")) + r"))"
 
 ORIGIN_RE = re.compile(vocab.LABEL_ORIGIN + r"\s*[:：]\s*(?P<v>[^\s|｜,，;；)）】\]]{1,40}?)" + _NAME_STOP)
@@ -25,7 +25,7 @@ AUTHOR_RES = (
 def _clean_value(v: str | None) -> str | None:
     if not v:
         return None
-    v = _WS.sub(" ", v).strip(" :：-—|｜·,，")
+    v = _WS.sub(" ", v).strip(" :：-—|｜·,，【】[]()（）")
     return v or None
 
 
@@ -107,13 +107,15 @@ def date_from_meta(metas: dict[str, str], ld: list[dict], now: datetime) -> tupl
     return None, None
 
 
-def date_from_lines(lines: list[str], now: datetime) -> datetime | None:
+def date_from_lines(lines: list[str], now: datetime, absolute_only: bool = False) -> datetime | None:
     """Meta-area lines (between title and body): absolute date first, then others."""
     short = [ln for ln in lines if len(ln) <= 200]
     for ln in short:
         dt = dates.find_absolute(ln, now)
         if dt:
             return dt
+    if absolute_only:
+        return None
     for ln in short:
         if len(ln) <= 80:
             dt = dates.parse_date(ln, now)

@@ -10,10 +10,15 @@ import re
 
 # Elements whose whole subtree never holds article text.
 DROP_TAGS = frozenset({
-    "script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas",
-    "template", "button", "select", "option", "textarea", "input", "link", "meta",
-    "head", "nav", "map", "audio", "video", "source", "form",
+    "script", "style", "noscript", "template", "svg", "link", "meta", "head", "input", "option",
 })
+# Widget elements, dropped only when small: malformed pages leave them unclosed
+# (`<button/>`, ASP.NET's page-wide `<form>`), and then they hold the whole page.
+DROP_TAGS_IF_SMALL = frozenset({
+    "form", "button", "select", "textarea", "nav", "iframe", "object", "embed", "map", "audio",
+    "video", "canvas", "source",
+})
+DROP_IF_SMALL_MAX_CHARS = 200
 
 # Block-level tags: a line break before and after their text.
 BLOCK_TAGS = frozenset({
@@ -81,9 +86,9 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|现在位置|所在位置|当前的位置)\s*[:：]",
     r"^(首页|主页|网站首页)\s*[>＞»/›→]",
     r"^.{0,30}[>＞»›]\s*(正文|正文内容|内容|详情|浏览文章|文章详情)\s*$",
-    r"^分享(到|给朋友|至|本文|文章)?\s*[:：]?.{0,30}$",
+    r"^分享(到|给朋友|至|本文|文章)?\s*([:：].{0,40})?$",
     r"^(扫一扫|扫码|微信扫一扫|用微信扫描|打开微信).{0,24}(分享|手机|打开|阅读|浏览|关注|二维码|朋友圈).{0,10}$",
-    r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)\s*[:：]?.{0,80}$",
+    r"^[【\[]?(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)[】\]]?\s*([:：>》].{0,80})?$",
     r"^\s*[【\[]?\s*(打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|收藏本页|加入收藏|收藏|"
     r"纠错|我要纠错|推荐给朋友|返回列表|返回首页|字体|字号|放大|缩小)\s*[】\]]?\s*$",
     r"^.{0,8}(字号|字体)\s*[:：]?\s*[【\[]?\s*(大|中|小|默认|A\+|A-|T).{0,20}$",
@@ -94,6 +99,7 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
     r"^(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|人人网|豆瓣)(\s*[|｜/]?\s*(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|\d+))*\s*$",
     r"^(标签|关键词|关键字|Tags?)\s*[:：]?\s*$",
+    r"^[【\[]?(推荐阅读|相关阅读|延伸阅读|相关新闻|相关文章|相关链接|相关报道|往期回顾|往期推荐|热门推荐|热门文章|猜你喜欢)[】\]]?\s*[:：|｜].{0,80}$",
 ))
 
 # Labels of metadata lines.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import (
@@ -33,7 +34,7 @@ TOP_N = 10
 THRESHOLD = 0.05
 #: Postings read per keyword when looking for candidates, strongest first: a keyword
 #: that thousands of articles carry contributes only its best ``CANDIDATES_PER_KEYWORD``.
-CANDIDATES_PER_KEYWORD = 100
+CANDIDATES_PER_KEYWORD = 50
 #: How many of a new article's best candidates are checked for gaining it as a link.
 REVERSE_CHECK = 50
 
@@ -193,6 +194,22 @@ def _cluster_keys(session: Session, ids: Iterable[int]) -> dict[int, int]:
     return out
 
 
+@lru_cache(maxsize=128)
+def _postings_sql(parts: int):
+    one = ("(SELECT article_id, keyword, weight FROM article_keywords WHERE keyword = :k{i} "
+           "ORDER BY weight DESC LIMIT :lim) AS p{i}")
+    return text(" UNION ALL ".join(f"SELECT * FROM {one.format(i=i)}" for i in range(parts)))
+
+
+def _postings(session: Session, keywords: list[str], limit: int) -> Iterable[tuple[int, str, float]]:
+    """The ``limit`` strongest postings of each keyword, one round trip per 50 keywords
+    (each part is a range scan of the (keyword, weight) index)."""
+    for chunk in _chunks(keywords, 50):
+        params = {f"k{i}": kw for i, kw in enumerate(chunk)}
+        params["lim"] = limit
+        yield from session.execute(_postings_sql(len(chunk)), params).all()
+
+
 def _shared(a: dict[str, float], b: dict[str, float]) -> str:
     return ",".join(T.shared_keywords(a, b))
 
@@ -219,17 +236,10 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
 
     scores: dict[int, float] = defaultdict(float)
     vectors: dict[int, dict[str, float]] = defaultdict(dict)
-    for kw, w in mine.items():
-        rows = session.execute(
-            select(ArticleKeyword.article_id, ArticleKeyword.weight)
-            .where(ArticleKeyword.keyword == kw)
-            .order_by(ArticleKeyword.weight.desc())
-            .limit(candidates_per_keyword + 1)
-        )
-        for cid, cw in rows:
-            if cid != article_id:
-                scores[cid] += w * cw
-                vectors[cid][kw] = cw
+    for cid, kw, cw in _postings(session, list(mine), candidates_per_keyword + 1):
+        if cid != article_id:
+            scores[cid] += mine[kw] * cw
+            vectors[cid][kw] = cw
     ranked = sorted(((s, c) for c, s in scores.items() if s >= threshold), key=lambda p: (-p[0], p[1]))
     ranked = ranked[: max(top_n, reverse_check) * 3]
     keys = _cluster_keys(session, [c for _, c in ranked] + [article_id])

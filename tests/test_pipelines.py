@@ -113,3 +113,23 @@ def test_relate_links_articles_sharing_keywords(crawler, sqlite_url):
         links = session.scalars(select(RelatedArticle)).all()
     assert {(link.article_id, link.related_id) for link in links} == {(1, 2), (2, 1)}
     assert all(link.score > 0 and link.shared_keywords for link in links)
+
+
+def test_template_lines_of_a_source_are_learned_from_its_stored_pages(sqlite_url):
+    crawler = get_crawler(settings_dict={"AGGREGATOR_DB_URL": sqlite_url, "BOILERPLATE_LEARN_REFRESH": 1})
+    path = full_path(crawler)
+    header = "欢迎访问临港园区资讯频道"
+    quote = "“科技是第一生产力、创新是第一动力。”"
+    topics = ["新能源汽车", "集成电路", "生物医药", "人工智能", "高端装备", "新材料", "数字经济", "绿色低碳"]
+    for n, topic in enumerate(topics):
+        body = f"{header}\n园区{topic}产业今年实现较快增长，{n + 3}个重点项目开工建设，带动上下游企业集聚发展。\n"
+        body += f"据介绍，{topic}领域已有{n + 12}家企业入驻，全年产值有望突破{n + 50}亿元，{topic}企业研发投入持续提高。"
+        if n < 2:
+            body += "\n" + quote  # a real sentence quoted by two articles
+        out = run(path, item(url=f"https://park.example.cn/news/{n}.html", title=f"园区{topic}产业快速发展", body=body))
+    assert header not in out.body and header in out.removed
+    assert crawler.stats.get_value("boilerplate/rule/source_template") >= 1
+    engine = create_engine(sqlite_url)
+    with Session(engine) as session:
+        quoted = session.scalars(select(Article.body).where(Article.body.contains(quote))).all()
+    assert len(quoted) == 2

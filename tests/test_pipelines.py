@@ -44,16 +44,16 @@ def crawler(sqlite_url):
 
 
 def full_path(crawler):
-    return [CleanTextPipeline(), StripBoilerplatePipeline.from_crawler(crawler), DedupPipeline(),
+    return [CleanTextPipeline.from_crawler(crawler), StripBoilerplatePipeline.from_crawler(crawler), DedupPipeline.from_crawler(crawler),
             StorePipeline.from_crawler(crawler), RelatePipeline.from_crawler(crawler)]
 
 
-def test_clean_normalises_and_drops_empty():
-    cleaned = CleanTextPipeline().process_item(item(title="  太原\u200b出台  措施 ", body="ＡＢＣ１２３\u3000正文"))
+def test_clean_normalises_and_drops_empty(crawler):
+    cleaned = CleanTextPipeline.from_crawler(crawler).process_item(item(title="  太原\u200b出台  措施 ", body="ＡＢＣ１２３\u3000正文"))
     assert cleaned.title == "太原出台 措施"
     assert cleaned.body == "ABC123 正文"
     with pytest.raises(NoBody):
-        CleanTextPipeline().process_item(item(body=" \u200b \n "))
+        CleanTextPipeline.from_crawler(crawler).process_item(item(body=" \u200b \n "))
 
 
 def test_boilerplate_stage_keeps_what_it_removed_and_counts_rules(crawler):
@@ -67,12 +67,12 @@ def test_boilerplate_stage_keeps_what_it_removed_and_counts_rules(crawler):
     assert any(k.startswith("boilerplate/rule/") for k in stats)
 
 
-def test_dedup_stage_canonicalises_url_and_hashes_body():
-    out = DedupPipeline().process_item(item(url="http://news.example.cn/2024/0928/1.html?utm_source=wx#top"))
+def test_dedup_stage_canonicalises_url_and_hashes_body(crawler):
+    out = DedupPipeline.from_crawler(crawler).process_item(item(url="http://news.example.cn/2024/0928/1.html?utm_source=wx#top"))
     assert out.canonical_url == "https://news.example.cn/2024/0928/1.html"
     assert len(out.body_hash) == 64
     with pytest.raises(InvalidURL):
-        DedupPipeline().process_item(item(url="http://[::1"))
+        DedupPipeline.from_crawler(crawler).process_item(item(url="http://[::1"))
 
 
 def test_store_is_idempotent_and_updates_changed_content(crawler, sqlite_url):
@@ -97,6 +97,8 @@ def test_syndicated_copy_is_stored_and_linked_to_the_earliest(crawler, sqlite_ur
                           body="（记者 王晓东）" + STORY.replace("，", ","), published_at="2024-09-29T08:00:00+08:00"))
     assert copy.duplicate_of == original.article_id
     assert crawler.stats.get_value("dedup/duplicates") == 1
+    for stage in ("clean", "boilerplate", "dedup", "store", "relate"):
+        assert crawler.stats.get_value(f"stage_cpu/{stage}") > 0
 
 
 def test_relate_links_articles_sharing_keywords(crawler, sqlite_url):

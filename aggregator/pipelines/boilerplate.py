@@ -27,6 +27,7 @@ from aggregator.clean import DEFAULT_RULES, learn_source_boilerplate, strip_boil
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.models import Article, Source
 from aggregator.drops import NoBody
+from aggregator.stagetime import timed_stage
 
 
 def stored_bodies(session: Session, source: str, limit: int) -> list[str]:
@@ -73,6 +74,7 @@ class StripBoilerplatePipeline:
         self._rules[source] = (rules, left - 1)
         return rules
 
+    @timed_stage("boilerplate")
     def process_item(self, item):
         adapter = ItemAdapter(item)
         stripped = strip_boilerplate(adapter["body"], self.rules_for(adapter["source"]))

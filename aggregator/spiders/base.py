@@ -17,6 +17,7 @@ URL), ``-a allow=REGEX`` (article URLs must match).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -187,8 +188,9 @@ class NewsSpider(scrapy.Spider):
         if problem:
             drops.count_page_drop(self.crawler.stats, problem, response.url)
             return
+        start = time.process_time()
         try:
-            yield page_to_item(
+            item = page_to_item(
                 response.body,
                 response.url,
                 source=self.source,
@@ -200,6 +202,10 @@ class NewsSpider(scrapy.Spider):
             )
         except PageDropped as exc:
             drops.count_page_drop(self.crawler.stats, exc.reason, response.url, str(exc))
+            return
+        finally:
+            self.crawler.stats.inc_value("stage_cpu/extract", time.process_time() - start)
+        yield item
 
     def on_error(self, failure) -> None:
         request = failure.request

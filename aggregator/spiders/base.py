@@ -154,7 +154,7 @@ class NewsSpider(scrapy.Spider):
         else:
             stale = 0
         next_url = self.find_next_page(response)
-        if next_url and self.may_read_list_page(page + 1):
+        if next_url and self.may_read_list_page(next_url, page + 1):
             request = self.list_request(next_url, page=page + 1, category=category)
             request.meta["stale_pages"] = stale
             yield request
@@ -166,7 +166,7 @@ class NewsSpider(scrapy.Spider):
         with Session(engine_for_crawler(self.crawler)) as session:
             return len(stored_urls(session, urls)) == len(set(urls))
 
-    def may_read_list_page(self, page: int) -> bool:
+    def may_read_list_page(self, url: str, page: int) -> bool:
         """Pagination depth per start URL; subclasses may budget differently."""
         return page <= self.max_pages
 

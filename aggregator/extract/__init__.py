@@ -136,7 +136,8 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     page = root.find("body")
     if page is None:
         page = root
-    page_lines = _body.to_lines(page, root_level=False)
+    m = _body.Measures(page)
+    junk = _body.junk_map(page, m)
 
     # body
     body_lines: list[str] = []
@@ -144,16 +145,17 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         for el in _select(root, selectors["body"]):
             if isinstance(el, etree._Element):
                 body_lines.extend(_body.to_lines(el))
-    if not body_lines:
-        junk = _body.junk_map(page)
-        container = _body.best_container(root, junk, title)
-        if container is not None:
-            body_lines = _body.to_lines(container, junk=junk)
+    container, title_el = _body.best_container(root, junk, m, title)
+    if not body_lines and container is not None:
+        body_lines = _body.to_lines(container, junk=junk, m=m)
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
+    # the page text around title and body (their common ancestor), for the meta area
+    scope = _body.common_ancestor(title_el, container) if title_el is not None and container is not None else page
+    page_lines = _body.to_lines(scope, root_level=False)
     if not body_lines:  # fallback: every paragraph, then the whole page; filtered if that leaves text
         body_lines = [ln for p in root.iter("p") for ln in _body.to_lines(p, root_level=False)]
         if not body_lines:
-            body_lines = page_lines
+            body_lines = _body.to_lines(page, root_level=False)
         body_lines = _strip_head(_body.filter_lines(body_lines), title) or body_lines
 
     # the meta area: lines between the title and the first body line

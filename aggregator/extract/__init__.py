@@ -127,6 +127,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     selectors = dict(selectors or {})
     metas = _meta.meta_map(root)
     ld = _meta.json_ld(root)
+    script_date = _meta.date_from_scripts(root, now)
     title = _selected_text(root, selectors["title"]) if selectors.get("title") else ""
     if not title:
         title = _meta.title_of(root, metas)
@@ -177,6 +178,8 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         date_source = "selector" if published_at else None
     if published_at is None:
         published_at, date_source = _meta.date_from_meta(metas, ld, now)
+    if published_at is None and script_date is not None:
+        published_at, date_source = script_date, "script"
     if published_at is None:
         published_at, date_source = _date_from_text_or_url(meta_lines, url, now)
 

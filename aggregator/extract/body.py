@@ -437,6 +437,6 @@ def truncate_index(lines: list[str]) -> int:
 
 
 def filter_lines(lines: Iterable[str]) -> list[str]:
-    lines = list(lines)
+    lines = [vocab.JUNK_TAIL.sub("", ln) for ln in lines]
     lines = lines[: truncate_index(lines)]
-    return [ln for ln in lines if not is_junk_line(ln) and not vocab.TRUNCATE_HEADINGS.match(ln)]
+    return [ln for ln in lines if ln and not is_junk_line(ln) and not vocab.TRUNCATE_HEADINGS.match(ln)]

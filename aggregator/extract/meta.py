@@ -107,6 +107,21 @@ def date_from_meta(metas: dict[str, str], ld: list[dict], now: datetime) -> tupl
     return None, None
 
 
+def date_from_scripts(root, now: datetime) -> datetime | None:
+    """Dates assigned in inline scripts (call before the scripts are stripped)."""
+    for s in root.iter("script"):
+        text = s.text
+        if not text or len(text) > 200_000:
+            continue
+        for pat in vocab.SCRIPT_DATE_PATTERNS:
+            m = pat.search(text)
+            if m:
+                dt = dates.parse_iso_or_fuzzy(m.group("v"), now)
+                if dt:
+                    return dt
+    return None
+
+
 def date_from_lines(lines: list[str], now: datetime, absolute_only: bool = False) -> datetime | None:
     """Meta-area lines (between title and body): absolute date first, then others."""
     short = [ln for ln in lines if len(ln) <= 200]

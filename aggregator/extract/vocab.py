@@ -97,6 +97,7 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(点击|阅读|浏览|访问)(数|量|次数)?\s*[:：]\s*\d*\s*(次)?$",
     r"^(责任编辑|编辑|责编)\s*[:：]\s*$",
     r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
+    r"^(语音)?播报(文章|本文)?$",
     r"^(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|人人网|豆瓣)(\s*[|｜/]?\s*(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|\d+))*\s*$",
     r"^(标签|关键词|关键字|Tags?)\s*[:：]?\s*$",
     r"^[【\[]?(推荐阅读|相关阅读|延伸阅读|相关新闻|相关文章|相关链接|相关报道|往期回顾|往期推荐|热门推荐|热门文章|猜你喜欢)[】\]]?\s*[:：|｜].{0,80}$",
@@ -127,6 +128,17 @@ META_DATE_KEYS = (
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
 META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source", "mediaid", "copyright")
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
+
+# Publication times that only live in inline scripts (the page text shows "昨天" or is
+# filled by JS). Group "v" is a unix timestamp or a date string.
+SCRIPT_DATE_PATTERNS = tuple(re.compile(p) for p in (
+    r"\bvar\s+ct\s*=\s*[\"'](?P<v>\d{10})[\"']",                 # WeChat articles
+    r"[\"']?publish_?[tT]ime[\"']?\s*[:=]\s*[\"'](?P<v>[^\"']{8,30})[\"']",
+    r"[\"']?pubDate[\"']?\s*[:=]\s*[\"'](?P<v>[^\"']{8,30})[\"']",
+))
+
+# Widget phrases glued to the end of a real line ("（编辑：小何）返回搜狐，查看更多").
+JUNK_TAIL = re.compile(r"\s*(返回搜狐[，,]?\s*查看更多|展开全文|点击展开全文|阅读全文|播报文章)\s*$")
 
 # Title suffix separators: "Title_栏目_网站" / "Title - 网站" / "Title|网站".
 TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")

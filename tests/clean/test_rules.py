@@ -39,6 +39,7 @@ WEAK_POSITIVE = [
 # near misses: article sentences that share a keyword with a rule; must survive
 NEGATIVE = [
     ("copyright", "会议强调，要加强知识产权保护，严厉打击侵犯版权行为，维护权利人合法权益，营造良好创新环境，推动版权产业高质量发展。"),
+    ("copyright", "根据国家相关的法律规定，一旦签订了服务合同，未经双方同意，就不得擅自变更条款。"),
     ("reprint_notice", "转载率是衡量新闻传播力的指标之一。"),
     ("disclaimer", "他在发布会上作出郑重承诺，表示将严格履行合同义务，确保项目按期交付使用，并接受社会各界监督。"),
     ("icp", "该公司已完成ICP许可证年检。"),

@@ -158,6 +158,13 @@ def _is_boilerplate(text: str) -> bool:
     return any(r.strong and r.pattern is not None and r.pattern.search(text) for r in DEFAULT_RULES)
 
 
+def _is_meta(text: str) -> bool:
+    """A date/source/author line never votes for the article container."""
+    from .meta import is_meta_line
+
+    return is_meta_line(" ".join(text.split()))
+
+
 def junk_map(root, m: Measures | None = None) -> dict:
     """element -> 'hard'/'soft' for class/id-hinted elements.
 
@@ -213,7 +220,7 @@ def score_candidates(root, junk: dict, m: Measures) -> dict:
             if length < 12:
                 continue
             target = el
-        if target is None or _is_boilerplate(text):
+        if target is None or _is_boilerplate(text) or (length <= 150 and _is_meta(text)):
             continue
         s = 1.0 + min(len(_PUNCT.findall(text)), 15) + min(length / 40.0, 6.0)
         node, factor = target, 1.0
@@ -323,8 +330,11 @@ def best_container(root, junk: dict, m: Measures, title: str = ""):
             continue
         if content_hint(el):
             final *= 1.25
-        if junk.get(el) == "hard":
+        kind = junk.get(el)
+        if kind == "hard":
             final *= 0.3
+        elif kind == "soft":
+            final *= 0.6
         final *= position_factor(el, title_el, title_anc)
         if has_article and _inside_article(el):
             final *= 1.3

@@ -60,8 +60,22 @@ def json_ld(root) -> list[dict]:
     return items
 
 
+def _heading_text(h) -> str:
+    """A heading's text up to its first <br> or block child (PHPCMS puts the meta line
+    inside the <h1> after a <br>)."""
+    parts = [h.text or ""]
+    for ch in h:
+        if isinstance(ch.tag, str):
+            if ch.tag == "br" or ch.tag in vocab.BLOCK_TAGS:
+                break
+            parts.append(ch.text_content())
+        parts.append(ch.tail or "")
+    text = _WS.sub(" ", "".join(parts)).strip()
+    return text or _WS.sub(" ", h.text_content()).strip()
+
+
 def title_of(root, metas: dict[str, str]) -> str:
-    h1s = [_WS.sub(" ", h.text_content()).strip() for h in root.iter("h1")]
+    h1s = [_heading_text(h) for h in root.iter("h1")]
     h1s = [h for h in h1s if 2 <= len(h) <= 150]
     title_tag = ""
     t = root.find(".//title")

@@ -66,7 +66,7 @@ CONTENT_HINTS = (
 SOFT_JUNK_HINTS = frozenset({
     "meta", "info", "time", "date", "source", "byline", "title", "list", "more", "side",
     "head", "header", "hidden", "tag", "tags", "like", "links", "bottom", "foot", "footer",
-    "hot", "ad", "gg", "main", "top", "position", "location", "print", "tools", "toolbar",
+    "hot", "ad", "gg", "position", "location", "print", "tools", "toolbar",
     "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "column-list", "newslist",
     "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
@@ -98,6 +98,8 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(责任编辑|编辑|责编)\s*[:：]\s*$",
     r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
     r"^(语音)?播报(文章|本文)?$",
+    r"^[-—=_*·.]{3,}\s*(分隔线|分割线)?\s*[-—=_*·.]*$",
+    r"^(相关热词搜索|相关搜索|热门搜索|热词搜索|本文标签|文章标签|相关标签|TAG标签)\s*[:：].{0,80}$",
     r"^(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|人人网|豆瓣)(\s*[|｜/]?\s*(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|\d+))*\s*$",
     r"^(标签|关键词|关键字|Tags?)\s*[:：]?\s*$",
     r"^[【\[]?(推荐阅读|相关阅读|延伸阅读|相关新闻|相关文章|相关链接|相关报道|往期回顾|往期推荐|热门推荐|热门文章|猜你喜欢)[】\]]?\s*[:：|｜].{0,80}$",

@@ -84,4 +84,51 @@ def phpcms(title, paras):
 <div class="footer"><p>Powered by PHPCMS 版权所有 © 2024 某某信息网</p></div></body></html>"""
 
 
-TEMPLATES = {"zblog": zblog, "dedecms": dedecms, "trs_gov": trs_gov, "newscn": newscn, "phpcms": phpcms}
+def table_gov(title, paras):
+    text = "<br>".join("&nbsp;&nbsp;&nbsp;&nbsp;" + _html.escape(x) for x in paras)
+    return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>{title}</title></head><body>
+<table width="1000" align="center"><tr><td><img src="/images/banner.jpg"></td></tr>
+<tr><td class="nav">{" | ".join(f"<a href='/c{i}/'>栏目{i}</a>" for i in range(8))}</td></tr></table>
+<table width="1000" align="center"><tr><td width="240" valign="top"><table><tr><td class="lm">政务公开</td></tr>
+{"".join(f"<tr><td><a href='/l{i}.htm'>·链接栏目{i}</a></td></tr>" for i in range(10))}</table></td>
+<td valign="top"><table width="100%"><tr><td class="wz">您现在的位置：<a href="/">首页</a> &gt;&gt; <a href="/gzdt/">工作动态</a></td></tr>
+<tr><td align="center" class="bt"><strong>{title}</strong></td></tr>
+<tr><td align="center">发布日期：2024年09月28日　　点击数：<span id="hits">321</span>　　【<a href="#">打印本页</a>】【<a href="#">关闭窗口</a>】</td></tr>
+<tr><td id="zoom" class="nr">{text}</td></tr></table></td></tr></table>
+<table width="1000" align="center"><tr><td class="bottom">版权所有：某某县人民政府　地址：某某县人民路1号　电话：0351-1234567<br>晋ICP备05001234号　网站标识码：1400000001</td></tr></table></body></html>"""
+
+
+def wordpress(title, paras):
+    return f"""<html><head><meta charset="utf-8"><title>{title} &#8211; 某某产业观察</title>
+<meta property="article:published_time" content="2024-09-28T10:10:00+08:00"></head><body class="single">
+<header id="masthead" class="site-header"><nav class="main-navigation"><ul>{NAV}</ul></nav></header>
+<div id="content" class="site-content"><main id="main" class="site-main">
+<article id="post-1" class="post type-post"><header class="entry-header"><h1 class="entry-title">{title}</h1>
+<div class="entry-meta"><span class="posted-on">2024年9月28日</span><span class="byline">作者：<a>编辑部</a></span></div></header>
+<div class="entry-content">{_p(paras, indent="")}
+<div class="sharedaddy"><h3>分享此文：</h3><ul><li><a>微信</a></li><li><a>微博</a></li></ul></div>
+<div class="jp-relatedposts"><h3>相关</h3><p><a>另一篇相关文章的标题</a></p></div></div>
+<footer class="entry-footer"><span class="cat-links">分类：<a>产业</a></span><span class="tags-links">标签：<a>招商</a></span></footer></article>
+<nav class="navigation post-navigation"><a href="/1">上一篇</a><a href="/2">下一篇</a></nav>
+<div id="comments" class="comments-area"><h2>发表评论</h2><p>您的电子邮箱地址不会被公开。</p></div></main>
+<aside id="secondary" class="widget-area"><section class="widget"><h2>近期文章</h2><ul>{SIDE}</ul></section></aside></div>
+<footer id="colophon" class="site-footer">自豪地采用WordPress</footer></body></html>"""
+
+
+def people(title, paras):
+    return f"""<html><head><meta charset="utf-8"><title>{title}--经济·科技--人民网 </title>
+<meta name="publishdate" content="2024-09-28"><meta name="source" content="来源：人民网－人民日报"></head><body>
+<div class="header"><div class="nav">{NAV}</div></div>
+<div class="main"><div class="path"><a href="/">人民网</a>&gt;&gt;<a href="/a">经济·科技</a></div>
+<div class="layout rm_txt cf"><div class="col col-1 fl"><h1>{title}</h1>
+<div class="col-1-1 fl">2024年09月28日08:23 | 来源：<a href="http://paper.people.com.cn/">人民网－人民日报</a></div>
+<div class="col-1-1 fr"><span>分享到：</span><a class="wx"></a></div>
+<div class="rm_txt_con cf">{_p(paras)}<p style="text-align:right">《 人民日报 》（ 2024年09月28日　 02 版）</p>
+<div class="edit cf">(责编：胡永秋、杨光宇)</div></div>
+<div class="rm_relevant"><h2>相关新闻</h2><ul>{SIDE}</ul></div></div>
+<div class="col col-2 fr"><div class="ph_list"><h2>热点推荐</h2><ul>{SIDE}</ul></div></div></div></div>
+<div class="foot"><p>人 民 网 股 份 有 限 公 司 版 权 所 有 ，未 经 书 面 授 权 禁 止 使 用</p><p>Copyright © 1997-2024 by www.people.com.cn. all rights reserved</p></div></body></html>"""
+
+
+TEMPLATES = {"zblog": zblog, "dedecms": dedecms, "trs_gov": trs_gov, "newscn": newscn, "phpcms": phpcms,
+             "table_gov": table_gov, "wordpress": wordpress, "people": people}

@@ -19,7 +19,7 @@ from ._data import SHARED
 from .templates import TEMPLATES
 
 CNEWS = SHARED / "data" / "cnews-dev.tsv"
-EDITOR = {"newscn": "【责任编辑:王頔】"}
+EDITOR = {"newscn": ["【责任编辑:王頔】"], "people": ["《 人民日报 》（ 2024年09月28日 02 版）", "(责编：胡永秋、杨光宇)"]}
 
 COMMITTED = [
     ("太原市召开重点产业链推进会", [
@@ -36,7 +36,7 @@ def _run(name, title, paras):
     data = html.encode("gb18030") if name == "dedecms" else html
     ex = extract_article(data, "http://www.example.gov.cn/a/202409/t20240928_1.html")
     body = strip_boilerplate(normalize_text(ex.body)).body
-    truth = "\n".join(paras + ([EDITOR[name]] if name in EDITOR else []))
+    truth = "\n".join(paras + EDITOR.get(name, []))
     return ex, body, prf(body, truth)[2]
 
 

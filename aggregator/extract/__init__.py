@@ -148,7 +148,9 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
                 body_lines.extend(_body.to_lines(el))
     container, title_el = _body.best_container(root, junk, m, title)
     if not body_lines and container is not None:
-        body_lines = _body.to_lines(container, junk=junk, m=m)
+        for lead in _body.lead_siblings(container, title_el, junk, m):
+            body_lines.extend(_body.to_lines(lead, junk=junk, m=m))
+        body_lines.extend(_body.to_lines(container, junk=junk, m=m))
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
     # the page text around title and body (their common ancestor), for the meta area
     scope = _body.common_ancestor(title_el, container) if title_el is not None and container is not None else page

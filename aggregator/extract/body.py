@@ -345,6 +345,43 @@ def best_container(root, junk: dict, m: Measures, title: str = ""):
     return best, title_el
 
 
+LEAD_MAX_SIBLINGS = 2
+LEAD_MIN_CHARS = 20
+LEAD_MAX_LINK_DENSITY = 0.1
+
+
+def lead_siblings(container, title_el, junk: dict, m: Measures) -> list:
+    """Blocks just before the container holding a lead/summary paragraph (an intro box,
+    an encyclopedia summary): text-like, not junk, after the headline."""
+    if title_el is None:
+        return []
+    out = []
+    sib = container.getprevious()
+    title_anc = set(map(id, _ancestors(title_el)))
+    head = "".join(container.text_content()[:3000].split())
+    while sib is not None and len(out) < LEAD_MAX_SIBLINGS:
+        if not isinstance(sib.tag, str):
+            sib = sib.getprevious()
+            continue
+        if id(sib) in title_anc or title_el in sib.iter():
+            break  # reached the headline block
+        n = m.text.get(sib, 0)
+        if n == 0:
+            sib = sib.getprevious()
+            continue
+        if (junk.get(sib) or n < LEAD_MIN_CHARS or m.density(sib) > LEAD_MAX_LINK_DENSITY
+                or sib.tag in ("ul", "ol", "table", "h1", "h2", "h3")):
+            break
+        text = sib.text_content()
+        if "。" not in text or _is_meta(text[:200]):  # a lead is prose with full stops
+            break
+        if "".join(text.split())[:40] in head:  # a summary repeating the body (DedeCMS intro)
+            break
+        out.append(sib)
+        sib = sib.getprevious()
+    return list(reversed(out))
+
+
 def _is_link_block(el, m: Measures | None) -> bool:
     if el.tag in ("p", "h2", "h3", "h4", "pre", "blockquote"):
         return False

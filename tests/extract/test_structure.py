@@ -88,3 +88,20 @@ def test_stray_end_html_and_page_wide_form():
             "<button class='go'/><div class='footer'>地址：太原市</div></form></body></html>")
     ex = extract_article(html, "http://x/")
     assert ex.body.split("\n") == ARTICLE
+
+
+def test_lead_summary_block_before_container_is_kept():
+    lead = "核心提示：腊八节要吃腊八粥，但很多年轻人并不知道腊八粥该怎样做。今天就来教大家。"
+    html = _page("<div class='art'><h1>山西召开全省制造业振兴升级推进会</h1><div class='time'>2024-09-28</div>"
+                 f"<div class='summary-box'>{lead}</div><div class='art-body'>"
+                 + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>")
+    ex = extract_article(html, "http://x/")
+    assert ex.body.split("\n") == [lead] + ARTICLE
+
+
+def test_summary_repeating_the_body_is_not_duplicated():
+    html = _page("<div class='art'><h1>山西召开全省制造业振兴升级推进会</h1>"
+                 f"<div class='intro'>{ARTICLE[0][:50]}。</div><div class='art-body'>"
+                 + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>")
+    ex = extract_article(html, "http://x/")
+    assert ex.body.split("\n") == ARTICLE

@@ -50,7 +50,7 @@ def test_committed_article_in_every_template(name):
     assert ex.published_at is not None and ex.published_at.date().isoformat() == "2024-09-28"
 
 
-def _cnews_articles(step=4):
+def _cnews_articles(step=8):
     if not CNEWS.exists():
         pytest.skip(f"shared test data not available: {CNEWS.resolve()} (expected at <repo>/../shared)")
     out = []

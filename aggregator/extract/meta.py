@@ -200,23 +200,30 @@ def editor_of(lines: list[str]) -> str | None:
     return find_field(lines, EDITOR_RE)
 
 
+_PROSE_END = re.compile(r"[。！？!?]")
+_LABEL_START = re.compile(r"^\s*(" + vocab.LABEL_ORIGIN + "|" + vocab.LABEL_AUTHOR + r"|发布时间|发布日期|浏览次数|点击数)\s*[:：]")
+_LOOSE_DATE = re.compile(r"\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}|\d+\s*(?:分钟|小时|天)前|昨天\s*\d")
+
+
 def is_meta_line(line: str, title: str = "") -> bool:
-    """A title-area line made of labels/dates/counters, not article prose."""
+    """A title-area line made of labels/dates/counters, not article prose.
+
+    Prose (a line with 。！？) is never a meta line: "2009年7月11日，任继愈先生悄然离世。"
+    or an interview's "记者：……？" stay in the body.
+    """
     n = len(line)
     if n > 150:
         return False
     if title and (line == title or (n <= len(title) + 4 and title in line)):
         return True
-    has_date = dates.find_absolute(line, dates.aware_now(None)) is not None or bool(
-        re.search(r"\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}|\d+\s*(?:分钟|小时|天)前|昨天\s*\d", line))
+    if _PROSE_END.search(line):
+        return False
+    has_date = dates.find_absolute(line, dates.aware_now(None)) is not None or bool(_LOOSE_DATE.search(line))
     labels = vocab.META_LINE_LABELS.findall(line)
     if has_date and (labels or n <= 60):
-        # a dated sentence of prose has sentence punctuation
-        if n > 60 and len(re.findall(r"[，。！？；]", line)) >= 2:
+        if n > 40 and len(re.findall(r"[，；]", line)) >= 2:
             return False
         return True
-    if labels and n <= 80 and not re.search(r"[。！？]", line) and len(labels) >= 2:
+    if labels and n <= 80 and len(labels) >= 2:
         return True
-    if re.match(r"^\s*(" + vocab.LABEL_ORIGIN + "|" + vocab.LABEL_AUTHOR + r"|发布时间|发布日期|浏览次数|点击数)\s*[:：]", line) and n <= 60:
-        return True
-    return False
+    return bool(n <= 60 and _LABEL_START.match(line))

@@ -176,23 +176,45 @@ def origin_of(lines: list[str], metas: dict[str, str]) -> str | None:
     return None
 
 
+AUTHOR_MAX_LEN = 24
+_ID_LIKE = re.compile(r"[\d\W_]+|[a-z0-9_.\-]+", re.I)
+
+
+def plausible_name(v: str | None) -> str | None:
+    """Reject ids (103553, sina_mobile), URLs and job descriptions posing as names."""
+    if not v:
+        return None
+    v = v.strip()
+    if not v or len(v) > AUTHOR_MAX_LEN or v.startswith("http") or (_ID_LIKE.fullmatch(v) and not v.isalpha()):
+        return None
+    if _ID_LIKE.fullmatch(v) and "_" in v:
+        return None
+    return v
+
+
 def author_of(lines: list[str], metas: dict[str, str], ld: list[dict]) -> str | None:
     for pat in AUTHOR_RES:
-        v = find_field(lines, pat)
+        for ln in lines:
+            if len(ln) > 200:
+                continue
+            m = pat.search(ln)
+            v = plausible_name(_clean_value(m.group("v"))) if m else None
+            if v:
+                return v
+    for k in vocab.META_AUTHOR_KEYS:
+        v = plausible_name(_clean_value(metas.get(k)))
         if v:
             return v
-    for k in vocab.META_AUTHOR_KEYS:
-        v = metas.get(k)
-        if v and not v.startswith("http") and len(v) <= 60:
-            return _clean_value(v)
     for item in ld:
         a = item.get("author")
         if isinstance(a, list) and a:
             a = a[0]
         if isinstance(a, dict):
             a = a.get("name")
-        if isinstance(a, str) and a.strip():
-            return _clean_value(a[:60])
+        if isinstance(a, str):
+            v = plausible_name(_clean_value(a[:60]))
+            if v:
+                return v
     return None
 
 

@@ -100,3 +100,14 @@ def test_all_shared_pages_extract():
         if not ex.body.strip():
             empty.append(f.name)
     assert empty == []
+
+
+def test_wrong_encoding_hint_is_overridden():
+    ex = extract_article(_gbk_fixture(), "http://x/", encoding="utf-8")
+    assert ex.encoding == "gb18030" and ex.title == "山西省工业和信息化厅召开全省工业经济运行调度会"
+
+
+def test_gb18030_only_characters():
+    html = "<html><head><meta charset='gb18030'><title>标题</title></head><body><p>生僻字𠀀䶮，测试编码正确。</p></body></html>"
+    ex = extract_article(html.encode("gb18030"), "http://x/")
+    assert ex.body == "生僻字𠀀䶮，测试编码正确。"

@@ -105,3 +105,14 @@ def test_is_meta_line(line, expected):
     from aggregator.extract.meta import is_meta_line
 
     assert is_meta_line(line) is expected
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("王强", True), ("戴小河、印朋", True), ("Alexander Zverev", True),
+    ("103553", False), ("sina_mobile", False), ("http://example.com/u/1", False),
+    ("这是一段很长的作者说明文字而不是作者姓名本身这样的", False),
+])
+def test_plausible_author_names(value, ok):
+    from aggregator.extract.meta import plausible_name
+
+    assert (plausible_name(value) == value) is ok

@@ -32,7 +32,8 @@ def parse(text: str):
     if not text.strip():
         return None
     try:
-        root = html.document_fromstring(text)
+        # huge_tree: libxml2 otherwise silently drops everything nested deeper than 255
+        root = html.document_fromstring(text, parser=html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return None
     return root
@@ -149,13 +150,24 @@ def _direct_text(el) -> str:
     return "".join(parts)
 
 
-def _is_boilerplate(text: str) -> bool:
-    """Copyright/disclaimer/ICP text never votes for the article container."""
-    if len(text) > 400:
-        return False
+# cheap pre-check: every strong rule needs one of these
+# (keep in sync with the strong rules in aggregator.clean.rules; tests/clean/test_rules.py checks)
+_BOILER_TRIGGER = re.compile(r"[版權权©备備声聲侵蛛载載错錯许許刊收删刪观觀代存供构構举舉未禁凡]|copyright|rights|icp|\(c\)",
+                             re.I)
+
+
+@lru_cache(maxsize=1)
+def _strong_rules_re():
     from aggregator.clean.rules import DEFAULT_RULES
 
-    return any(r.strong and r.pattern is not None and r.pattern.search(text) for r in DEFAULT_RULES)
+    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in DEFAULT_RULES
+                               if r.strong and r.pattern is not None), re.I)
+
+
+def _is_boilerplate(text: str) -> bool:
+    """Copyright/disclaimer/ICP text never votes for the article container."""
+    return (len(text) <= 400 and _BOILER_TRIGGER.search(text) is not None
+            and _strong_rules_re().search(text) is not None)
 
 
 def _is_meta(text: str) -> bool:
@@ -461,8 +473,11 @@ def _walk_plain(el, out: list[str]) -> None:
                 out.append(node.tail)
 
 
+_JUNK_LINES_RE = re.compile("|".join(f"(?:{p.pattern})" for p in vocab.JUNK_LINES))
+
+
 def is_junk_line(line: str) -> bool:
-    return any(p.search(line) for p in vocab.JUNK_LINES)
+    return _JUNK_LINES_RE.search(line) is not None
 
 
 TRUNCATE_MIN_SHARE_BEFORE = 0.25

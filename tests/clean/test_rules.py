@@ -115,3 +115,17 @@ def test_learned_lines_rule():
     rules = with_learned_lines({"更多精彩请关注太原新闻网"})
     st = strip_boilerplate(f"更多精彩请关注太原新闻网\n{ART}", rules)
     assert st.body == ART and st.hits == {"source_template": 1}
+
+
+@pytest.mark.parametrize("name, line", POSITIVE + [
+    ("reprint_notice", "本站所刊登的各种新闻均为转发"), ("disclaimer", "自动收集于网络"),
+    ("disclaimer", "请联系我们删除"), ("disclaimer", "不代表本站观点"), ("disclaimer", "本站仅提供信息存储空间服务"),
+    ("disclaimer", "不构成投资建议"), ("icp", "违法和不良信息举报电话"), ("copyright", "未经同意不得复制"),
+    ("copyright", "禁止转载"), ("copyright", "凡注明来源：本网的作品"),
+])
+def test_extractor_prefilter_covers_strong_rules(name, line):
+    """The extractor keeps boilerplate from voting for the container with a cheap
+    trigger before the full strong-rule regex; it must not miss a strong rule."""
+    from aggregator.extract.body import _is_boilerplate
+
+    assert _is_boilerplate(line)

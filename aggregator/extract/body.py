@@ -501,4 +501,9 @@ def truncate_index(lines: list[str]) -> int:
 def filter_lines(lines: Iterable[str]) -> list[str]:
     lines = [vocab.JUNK_TAIL.sub("", ln) for ln in lines]
     lines = lines[: truncate_index(lines)]
-    return [ln for ln in lines if ln and not is_junk_line(ln) and not vocab.TRUNCATE_HEADINGS.match(ln)]
+    out: list[str] = []
+    for ln in lines:
+        if not ln or is_junk_line(ln) or vocab.TRUNCATE_HEADINGS.match(ln):
+            continue
+        out.append(ln)
+    return out

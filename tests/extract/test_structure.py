@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aggregator.extract import extract_article
 
 ARTICLE = [
@@ -105,3 +107,18 @@ def test_summary_repeating_the_body_is_not_duplicated():
                  + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>")
     ex = extract_article(html, "http://x/")
     assert ex.body.split("\n") == ARTICLE
+
+
+@pytest.mark.parametrize("line, junk", [
+    ("共3页 首页 上一页 1 2 3 下一页 尾页", True),
+    ("上一页 1 2 3 下一页", True),
+    ("« 1 2 »", True),
+    ("37", False),            # a lone number (comment counts, list items) is not a pager
+    ("3 5 8", False),
+    ("广告魔兽世界公益服，今日新开，纯免费！", True),
+    ("广告业是现代服务业的重要组成部分。", False),
+])
+def test_junk_line_table(line, junk):
+    from aggregator.extract.body import is_junk_line
+
+    assert is_junk_line(line) is junk

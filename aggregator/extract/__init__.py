@@ -91,7 +91,7 @@ def _decode(html, encoding):
         raise DocumentTooLargeError(f"{len(html)} characters > {MAX_INPUT_BYTES}")
     if not html.strip():
         raise EmptyDocumentError("empty input")
-    return html, encoding
+    return html, None  # nothing was decoded
 
 
 def _body_decode(data: bytes, encoding: str | None):

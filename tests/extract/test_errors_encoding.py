@@ -126,3 +126,7 @@ def test_big_page_is_linear_enough():
     ex = extract_article(html, "http://x/")
     assert ex.body.count("\n") == 4999
     assert time.perf_counter() - t0 < 10  # ~0.5 s unloaded; generous for busy CI machines
+
+
+def test_str_input_reports_no_encoding():
+    assert extract_article("<p>正文内容，测试。</p>", "http://x/", encoding="gbk").encoding is None

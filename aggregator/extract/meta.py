@@ -87,15 +87,19 @@ def title_of(root, metas: dict[str, str]) -> str:
             og = _WS.sub(" ", metas[k]).strip()
             break
     ref = og + " " + title_tag
-    first = max([p for p in vocab.TITLE_SPLIT.split(og or title_tag) if p][:2] or [""], key=len)
+    segments = [p for p in vocab.TITLE_SPLIT.split(og or title_tag) if p]
+    first = segments[0] if segments else ""
     for h in h1s:
-        if (h in ref and len(h) >= 0.5 * len(first)) or (first and first in h) or (len(h) >= 8 and h[:8] in ref):
+        if h in segments[:2] or (first and first in h) or (h in ref and len(h) >= 0.5 * len(first)) \
+                or (len(h) >= 8 and h[:8] in ref):
             return h
     if og:
         return vocab.TITLE_SPLIT.split(og)[0] if len(og) > 30 and vocab.TITLE_SPLIT.search(og) else og
     if title_tag:
-        parts = [p for p in vocab.TITLE_SPLIT.split(title_tag) if p]
-        return max(parts[:2], key=len) if parts else title_tag
+        # "标题_栏目_网站": the first segment, unless it is too short to be a headline
+        if len(first) >= 4 or len(segments) < 2:
+            return first or title_tag
+        return max(segments[:2], key=len)
     for tag in ("h1", "h2"):
         for h in root.iter(tag):
             s = _WS.sub(" ", h.text_content()).strip()

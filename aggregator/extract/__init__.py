@@ -25,6 +25,7 @@ __all__ = [
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 META_AREA_MAX_LINES = 15
+INFO_LINE_MAX_CHARS = 60
 
 
 @dataclass
@@ -171,7 +172,11 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         meta_lines = page_lines[max(0, bs - META_AREA_MAX_LINES): bs]
     else:
         meta_lines = []
-    info_lines = meta_lines + body_lines[:3] + body_lines[-6:]
+    # credits inside the body sit at its head or tail ("新华社北京电（记者 张三）…", "(责编：李四)");
+    # 来源/编辑 labels are only trusted on short body lines (prose says 资金来源：…)
+    edge = body_lines[:3] + body_lines[-6:]
+    author_lines = meta_lines + edge
+    info_lines = meta_lines + [ln for ln in edge if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date
     published_at, date_source = None, None
@@ -191,7 +196,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         if author:
             author = _meta._clean_value(author[:60])
     if author is None:
-        author = _meta.author_of(info_lines, metas, ld)
+        author = _meta.author_of(author_lines, metas, ld)
     origin = _meta.origin_of(info_lines, metas)
     editor = _meta.editor_of(info_lines)
 

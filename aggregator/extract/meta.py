@@ -12,7 +12,8 @@ _WS = re.compile(r"\s+")
 _NAME_STOP = r"(?=$|\s{2,}|\s*[|｜/，,。;；)）】\]【\[]|\s*(?:" + "|".join(
     (vocab.LABEL_DATE, vocab.LABEL_ORIGIN, vocab.LABEL_AUTHOR, vocab.LABEL_EDITOR, r"浏览|点击|阅读|字号|分享|\d{4}[-年/]")) + r"))"
 
-ORIGIN_RE = re.compile(vocab.LABEL_ORIGIN + r"\s*[:：]\s*(?P<v>[^\s|｜,，;；)）】\]]{1,40}?)" + _NAME_STOP)
+# not preceded by a CJK character: 资金来源：财政拨款 is prose, not a source credit
+ORIGIN_RE = re.compile(r"(?<![\u4e00-\u9fff])" + vocab.LABEL_ORIGIN + r"\s*[:：]\s*(?P<v>[^\s|｜,，;；)）】\]]{1,40}?)" + _NAME_STOP)
 EDITOR_RE = re.compile(r"(?:责任编辑|責任編輯|责编|責編|(?<![总监主])编辑|本文编辑|值班编辑)\s*[:：]\s*(?P<v>[^|｜,，;；)）】\]\n]{1,30}?)\s*" + r"(?=$|[|｜)）】\]]|\s{2,}|\s*(?:" + vocab.LABEL_DATE + r"|来源|作者|审核|校对))")
 AUTHOR_RES = (
     re.compile(r"(?:作者|撰稿|撰文|记者|通讯员|文字)\s*[:：]\s*(?P<v>[^|｜,，;；)）】\]\n]{1,30}?)" + _NAME_STOP),

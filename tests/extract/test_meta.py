@@ -116,3 +116,8 @@ def test_plausible_author_names(value, ok):
     from aggregator.extract.meta import plausible_name
 
     assert (plausible_name(value) == value) is ok
+
+
+def test_origin_not_from_compound_words():
+    assert find_field(["资金来源：财政拨款"], ORIGIN_RE) is None
+    assert find_field(["本文来源：太原日报"], ORIGIN_RE) == "太原日报"

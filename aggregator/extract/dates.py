@@ -26,7 +26,7 @@ _TZ = r"(?:\s*(?P<tz>Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT[+-]\d{1,2}|UTC[+-]\d{1,2}
 # Absolute forms, most specific first. Named groups: Y m d (H M S ampm tz).
 ABSOLUTE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("ymd_cn", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
-    ("ymd_sep", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)" + _TIME + _TZ)),
+    ("ymd_sep", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?=\d{1,2}:\d{2}|(?!\d))" + _TIME + _TZ)),
     ("ymd_compact_time", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\s*(?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d))?(?!\d)")),
 )
 # Forms without a year: the year is taken from ``now`` (previous year if that is in the future).

@@ -39,6 +39,7 @@ WEAK_POSITIVE = [
 # near misses: article sentences that share a keyword with a rule; must survive
 NEGATIVE = [
     ("copyright", "会议强调，要加强知识产权保护，严厉打击侵犯版权行为，维护权利人合法权益，营造良好创新环境，推动版权产业高质量发展。"),
+    ("copyright", "根据国家相关的法律规定，一旦签订了服务合同，未经双方同意，就不得擅自变更条款。"),
     ("reprint_notice", "转载率是衡量新闻传播力的指标之一。"),
     ("disclaimer", "他在发布会上作出郑重承诺，表示将严格履行合同义务，确保项目按期交付使用，并接受社会各界监督。"),
     ("icp", "该公司已完成ICP许可证年检。"),
@@ -114,3 +115,17 @@ def test_learned_lines_rule():
     rules = with_learned_lines({"更多精彩请关注太原新闻网"})
     st = strip_boilerplate(f"更多精彩请关注太原新闻网\n{ART}", rules)
     assert st.body == ART and st.hits == {"source_template": 1}
+
+
+@pytest.mark.parametrize("name, line", POSITIVE + [
+    ("reprint_notice", "本站所刊登的各种新闻均为转发"), ("disclaimer", "自动收集于网络"),
+    ("disclaimer", "请联系我们删除"), ("disclaimer", "不代表本站观点"), ("disclaimer", "本站仅提供信息存储空间服务"),
+    ("disclaimer", "不构成投资建议"), ("icp", "违法和不良信息举报电话"), ("copyright", "未经同意不得复制"),
+    ("copyright", "禁止转载"), ("copyright", "凡注明来源：本网的作品"),
+])
+def test_extractor_prefilter_covers_strong_rules(name, line):
+    """The extractor keeps boilerplate from voting for the container with a cheap
+    trigger before the full strong-rule regex; it must not miss a strong rule."""
+    from aggregator.extract.body import _is_boilerplate
+
+    assert _is_boilerplate(line)

@@ -146,3 +146,9 @@ def test_yearless_text_adds_time_when_url_agrees():
 
 def test_tz_offsets_out_of_range_are_not_offsets():
     assert parse_iso_or_fuzzy("2007-08-20 00:00:00-23:59", NOW) == sh(2007, 8, 20)
+
+
+def test_script_timestamp_beats_relative_text():
+    head = '<script>var ct = "1727490600"; var other = 1;</script>'
+    ex = extract_article(_page(head, "昨天"), "http://mp.weixin.qq.com/s?x", now=NOW)
+    assert ex.published_at == datetime.fromtimestamp(1727490600, tz=SHANGHAI) and ex.date_source == "script"

@@ -100,3 +100,33 @@ def test_all_shared_pages_extract():
         if not ex.body.strip():
             empty.append(f.name)
     assert empty == []
+
+
+def test_wrong_encoding_hint_is_overridden():
+    ex = extract_article(_gbk_fixture(), "http://x/", encoding="utf-8")
+    assert ex.encoding == "gb18030" and ex.title == "山西省工业和信息化厅召开全省工业经济运行调度会"
+
+
+def test_gb18030_only_characters():
+    html = "<html><head><meta charset='gb18030'><title>标题</title></head><body><p>生僻字𠀀䶮，测试编码正确。</p></body></html>"
+    ex = extract_article(html.encode("gb18030"), "http://x/")
+    assert ex.body == "生僻字𠀀䶮，测试编码正确。"
+
+
+def test_deeply_nested_paragraph_survives():
+    html = "<div>" * 400 + "<p>深层嵌套的正文内容，测试。</p>" + "</div>" * 400
+    assert extract_article(html, "http://x/").body == "深层嵌套的正文内容，测试。"
+
+
+def test_big_page_is_linear_enough():
+    import time
+
+    html = "<html><body>" + "".join(f"<p>第{i}段正文内容，足够长的文字用于测试性能。</p>" for i in range(5000)) + "</body></html>"
+    t0 = time.perf_counter()
+    ex = extract_article(html, "http://x/")
+    assert ex.body.count("\n") == 4999
+    assert time.perf_counter() - t0 < 10  # ~0.5 s unloaded; generous for busy CI machines
+
+
+def test_str_input_reports_no_encoding():
+    assert extract_article("<p>正文内容，测试。</p>", "http://x/", encoding="gbk").encoding is None

@@ -86,3 +86,38 @@ def test_bad_selector_falls_back_to_automatic():
     ex = extract_article(PAGE, "http://x/", selectors={"body": "div[[[", "title": "//*[@nonsense"})
     assert ex.title == "太原市召开重点产业链推进会"
     assert "推进会" in ex.body
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("admin1年前 (2024-09-28)太原产业信息67", True),
+    ("发布时间：2024-09-28 10:10 来源：新华网 浏览次数：128", True),
+    ("2024年05月10日08:23 | 来源：人民网－人民日报", True),
+    ("来源：新华社", True),
+    ("作者：张三 编辑：李四", True),
+    ("2020年09月11日 18:05", True),
+    ("上海证券报网络版 2005.08.2605:39 关注", True),
+    ("记者：新实木在国际市场上的走势如何？", False),         # interview prose
+    ("2006年7月17日，卢伟光向方宏进发去了律师函。", False),  # dated prose
+    ("活动时间自2009年2月20日至3月31日。", False),
+    ("（记者 张三）", False),
+])
+def test_is_meta_line(line, expected):
+    from aggregator.extract.meta import is_meta_line
+
+    assert is_meta_line(line) is expected
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("王强", True), ("戴小河、印朋", True), ("Alexander Zverev", True),
+    ("103553", False), ("sina_mobile", False), ("http://example.com/u/1", False),
+    ("这是一段很长的作者说明文字而不是作者姓名本身这样的", False),
+])
+def test_plausible_author_names(value, ok):
+    from aggregator.extract.meta import plausible_name
+
+    assert (plausible_name(value) == value) is ok
+
+
+def test_origin_not_from_compound_words():
+    assert find_field(["资金来源：财政拨款"], ORIGIN_RE) is None
+    assert find_field(["本文来源：太原日报"], ORIGIN_RE) == "太原日报"

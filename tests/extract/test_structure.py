@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aggregator.extract import extract_article
 
 ARTICLE = [
@@ -88,3 +90,35 @@ def test_stray_end_html_and_page_wide_form():
             "<button class='go'/><div class='footer'>地址：太原市</div></form></body></html>")
     ex = extract_article(html, "http://x/")
     assert ex.body.split("\n") == ARTICLE
+
+
+def test_lead_summary_block_before_container_is_kept():
+    lead = "核心提示：腊八节要吃腊八粥，但很多年轻人并不知道腊八粥该怎样做。今天就来教大家。"
+    html = _page("<div class='art'><h1>山西召开全省制造业振兴升级推进会</h1><div class='time'>2024-09-28</div>"
+                 f"<div class='summary-box'>{lead}</div><div class='art-body'>"
+                 + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>")
+    ex = extract_article(html, "http://x/")
+    assert ex.body.split("\n") == [lead] + ARTICLE
+
+
+def test_summary_repeating_the_body_is_not_duplicated():
+    html = _page("<div class='art'><h1>山西召开全省制造业振兴升级推进会</h1>"
+                 f"<div class='intro'>{ARTICLE[0][:50]}。</div><div class='art-body'>"
+                 + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>")
+    ex = extract_article(html, "http://x/")
+    assert ex.body.split("\n") == ARTICLE
+
+
+@pytest.mark.parametrize("line, junk", [
+    ("共3页 首页 上一页 1 2 3 下一页 尾页", True),
+    ("上一页 1 2 3 下一页", True),
+    ("« 1 2 »", True),
+    ("37", False),            # a lone number (comment counts, list items) is not a pager
+    ("3 5 8", False),
+    ("广告魔兽世界公益服，今日新开，纯免费！", True),
+    ("广告业是现代服务业的重要组成部分。", False),
+])
+def test_junk_line_table(line, junk):
+    from aggregator.extract.body import is_junk_line
+
+    assert is_junk_line(line) is junk

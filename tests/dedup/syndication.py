@@ -154,11 +154,9 @@ def build_fixture(seed: int = 20240501, n_stories: int = 40, path: Path | str | 
     known = {i for pair in KNOWN_NEAR_DUPLICATES for i in pair}
     stories = set(rng.sample([i for i in eligible if i not in known], n_stories))
     labels = sorted({lab for lab, _ in rows})
-    # each site covers a few topic labels, so copies sit next to articles of the same topic
-    site_labels = {s.name: set(rng.sample(labels, 4)) for s in SITES}
-    for k, lab in enumerate(labels):
-        site_labels[SITES[k % len(SITES)].name].add(lab)
-    sites_for = {lab: [s for s in SITES if lab in site_labels[s.name]] for lab in labels}
+    # each topic label is covered by 3-5 of the sites, so copies sit next to articles of
+    # the same topic and a story can be syndicated to up to 4 sites
+    sites_for = {lab: rng.sample(SITES, rng.randint(3, 5)) for lab in labels}
     base = datetime(2024, 5, 1, 8, 0, tzinfo=SHANGHAI)
     counters = itertools.count(10001)
     out: list[FixtureArticle] = []

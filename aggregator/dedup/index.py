@@ -44,6 +44,7 @@ from aggregator.dedup.fingerprint import (
     Signature,
     band_keys,
     estimate_jaccard,
+    is_copy,
     normalise,
     signature as make_signature,
 )
@@ -139,7 +140,7 @@ def find_candidates(session: Session, article_id: int, sig: Signature, config: D
     signatures, which verify the candidates. Cost depends on the number of candidates,
     not on the number of stored articles."""
     keys = band_keys(sig.values, config.bands)
-    cols = (_SIG.c.article_id, _SIG.c.body_hash, _SIG.c.signature, _SIG.c.params)
+    cols = (_SIG.c.article_id, _SIG.c.body_hash, _SIG.c.signature, _SIG.c.params, _SIG.c.n_shingles)
     by_band = select(*cols).where(
         _SIG.c.article_id.in_(select(_BAND.c.article_id).where(_BAND.c.band_key.in_(keys))),
         _SIG.c.article_id != article_id,
@@ -148,7 +149,7 @@ def find_candidates(session: Session, article_id: int, sig: Signature, config: D
     rows = session.execute(by_band.union(by_hash)).all()
     found: dict[int, float] = {}
     exact: set[int] = set()
-    for a, bhash, blob, params in rows:
+    for a, bhash, blob, params, n_shingles in rows:
         if blob is None:
             continue
         if bhash == sig.body_hash:
@@ -156,7 +157,7 @@ def find_candidates(session: Session, article_id: int, sig: Signature, config: D
             found[a] = 1.0
         elif params == config.params:
             j = estimate_jaccard(sig.values, blob)
-            if j >= config.threshold:
+            if is_copy(j, sig.n_shingles, n_shingles, config):
                 found[a] = j
     return found, exact, len(rows)
 

@@ -208,9 +208,18 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
         session.flush()
         _bulk_insert(session, KeywordDF.__table__, ["keyword", "df"], [(words[i], int(n)) for i, n in df.items()])
         _bulk_insert(session, ArticleRelateState.__table__, ["article_id", "fingerprint"], list(zip(ids, fps)))
+        # loading into a table without its keyword indexes and building them afterwards is
+        # several times faster than maintaining them row by row
+        conn = session.connection()
+        secondary = list(ArticleKeyword.__table__.indexes)
+        for index in secondary:
+            index.drop(conn, checkfirst=True)
+        kw_rows.sort()
         for start in range(0, len(kw_rows), 200_000):
             _bulk_insert(session, ArticleKeyword.__table__, ["article_id", "keyword", "weight"], kw_rows[start:start + 200_000])
             report("keywords", min(start + 200_000, len(kw_rows)), len(kw_rows))
+        for index in secondary:
+            index.create(conn)
         session.commit()
     n_keywords = len(kw_rows)
     del kw_rows

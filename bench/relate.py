@@ -191,7 +191,7 @@ def main(argv=None) -> int:
         results[name] = r
         rb = r["rebuild"]
         size = db_bytes(r["engine"])
-        print(f"  bulk load {r['load_s']:.1f} s; rebuild_all {r['rebuild_s']:.1f} s "
+        print(f"  bulk load {r['load_s']:.1f} s; rebuild_all {r['rebuild_s']:.1f} s wall, {rb['cpu_seconds']:.0f} s CPU "
               f"({', '.join(f'{k} {v:.1f} s' for k, v in rb['seconds'].items())}); "
               f"{rb['keywords']} keyword rows, {rb['links']} links, vocabulary {rb['vocabulary']}"
               + (f"; database {size / 1e6:.0f} MB" if size else ""), flush=True)

@@ -101,6 +101,7 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
     cap = S.CANDIDATES_PER_KEYWORD if candidates_per_keyword is None else candidates_per_keyword
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
+    cpu0 = _cpu_seconds()
 
     # ---------------------------------------------------------------- 1. tokenise
     t0 = time.perf_counter()
@@ -304,4 +305,12 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
         session.commit()
     timings["links"] = time.perf_counter() - t0
     return {"articles": n_docs, "vocabulary": len(vocab), "keywords": n_keywords, "regions": len(regions),
-            "links": len(links), "seconds": timings}
+            "links": len(links), "seconds": timings, "cpu_seconds": round(_cpu_seconds() - cpu0, 1)}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the tokenising workers)."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime

@@ -80,3 +80,14 @@ def test_tokenize_never_yields_junk(s):
     for tok in T.tokenize(s):
         assert len(tok) >= 2 and tok.strip() == tok
         assert tok.lower() not in T.stopwords()
+
+
+def test_make_idf_blends_corpus_counts_with_jieba_prior():
+    from aggregator.relate.store import make_idf
+
+    jidf, median = T.jieba_idf()
+    idf = make_idf({"光伏": 5, "篮球": 900}, 1000, prior_documents=2000)
+    assert math.isclose(idf("光伏"), T.blended_idf(5, 1000, jidf["光伏"], prior_documents=2000))
+    assert idf("篮球") < idf("光伏")
+    assert idf("从未见过的词xyz") == median  # unseen, unknown to jieba: jieba's median
+    assert idf("光伏") > 0

@@ -45,7 +45,7 @@ def _work(batch: list[tuple[int, str, str]]):
         tseg = T.segment(title)
         bseg = T.segment(body[: T.MAX_BODY_CHARS])
         if len(body) > T.MAX_BODY_CHARS:
-            rseg = tseg + ["\n"] + T.segment(body)
+            rseg = tseg + ["\n"] + T.segment(body[: T.MAX_REGION_CHARS])
         else:
             rseg = tseg + ["\n"] + bseg
         regions = [(r.province, r.city, r.district, r.adcode, r.mentions) for r in gaz.find(rseg)]

@@ -175,7 +175,7 @@ def _store_regions(session: Session, article_id: int, regions: list[RegionMentio
 def index_regions(session: Session, article_id: int, title: str, body: str) -> list[RegionMention]:
     """Find the places the article names and store them in ``article_regions`` (replacing
     earlier rows). Returns them, most mentioned first."""
-    regions = gazetteer().find(T.segment(title or "") + ["\n"] + T.segment(body or ""))
+    regions = gazetteer().find(T.segment(title or "") + ["\n"] + T.segment((body or "")[: T.MAX_REGION_CHARS]))
     _store_regions(session, article_id, regions)
     session.flush()
     return regions
@@ -304,8 +304,9 @@ def index_article(session: Session, article_id: int, title: str, body: str, *, t
     body_seg = T.segment((body or "")[: T.MAX_BODY_CHARS])
     tokens = (T.keyword_tokens(title_seg), T.keyword_tokens(body_seg))
     index_keywords(session, article_id, title, body, top_k=top_k, _tokens=tokens)
-    regions = gazetteer().find(title_seg + ["\n"] + T.segment(body or "") if len(body or "") > T.MAX_BODY_CHARS
-                               else title_seg + ["\n"] + body_seg)
+    body = body or ""
+    regions = gazetteer().find(title_seg + ["\n"] + (T.segment(body[: T.MAX_REGION_CHARS]) if len(body) > T.MAX_BODY_CHARS
+                                                     else body_seg))
     _store_regions(session, article_id, regions)
     return link_related(session, article_id, top_n=top_n, threshold=threshold)
 

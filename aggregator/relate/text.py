@@ -30,6 +30,8 @@ PRIOR_DOCUMENTS = 2000
 #: Bodies are cut to this many characters before tokenising (long reports repeat themselves
 #: and a bounded cost per article keeps rebuilds predictable).
 MAX_BODY_CHARS = 6000
+#: Body characters searched for place names.
+MAX_REGION_CHARS = 20000
 
 # A token made only of digits, number words, units and date/number punctuation is noise:
 # 2009年, 6月, 34.6%, 三年, 第一, 10万元.

@@ -28,12 +28,6 @@ BLOCK_TAGS = frozenset({
     "caption", "hr", "body", "html",
 })
 
-# Tags that can hold paragraph text and are scored as "paragraphs".
-PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "td", "li", "dd", "h2", "h3", "h4", "font", "span"})
-
-# Containers that may receive a paragraph's score.
-CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "body", "center", "dd", "li", "span", "font", "blockquote"})
-
 # class/id substrings marking a subtree that is never article text (matched against
 # the lower-cased "class id" string, as whole tokens or token prefixes/suffixes).
 JUNK_HINTS = (
@@ -132,7 +126,7 @@ META_DATE_KEYS = (
     "article:modified_time", "og:updated_time", "dc.date.modified",
 )
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
-META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source", "mediaid", "copyright")
+META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source")
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
 
 # Publication times that only live in inline scripts (the page text shows "昨天" or is

@@ -28,23 +28,24 @@ BLOCK_TAGS = frozenset({
     "caption", "hr", "body", "html",
 })
 
-# class/id substrings marking a subtree that is never article text (matched against
-# the lower-cased "class id" string, as whole tokens or token prefixes/suffixes).
+# class/id tokens marking a subtree that is never article text. The lower-cased class and
+# id are split on whitespace, "_" and "-"; a token matches a hint it equals or starts
+# with (or ends with, for hints of 5+ letters: "bdshare" ends with "share").
 JUNK_HINTS = (
     "nav", "navbar", "menu", "breadcrumb", "crumb", "position", "location", "weizhi", "dangqian",
-    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize", "font-size",
+    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize",
     "print", "comment", "pinglun", "reply", "related", "relate", "xiangguan", "recommend", "tuijian",
     "hot", "rank", "paihang", "sidebar", "side", "aside", "footer", "foot", "bottom", "copyright",
     "banquan", "header", "head", "topbar", "login", "search", "pager", "pagination", "prevnext",
-    "prev", "next", "pre-next", "shangxia", "sxp", "tags", "tag", "keyword", "ad", "ads", "advert",
+    "prev", "next", "prenext", "shangxia", "sxp", "tags", "tag", "keyword", "ad", "ads", "advert",
     "guanggao", "gg", "qrcode", "ewm", "erweima", "weixin", "wechat", "subscribe", "popup",
     "modal", "cookie", "skip", "hidden", "dialog", "like", "digg", "vote",
     "favorite", "readmore", "more", "gotop", "backtop", "totop", "logo", "links",
-    "friendlink", "youqing", "widget", "list", "column-list", "newslist", "mianze", "disclaimer",
-    "author-info", "meta", "info", "time", "date", "source", "byline", "title", "bread",
+    "friendlink", "youqing", "widget", "list", "newslist", "mianze", "disclaimer",
+    "meta", "info", "time", "date", "source", "byline", "title", "bread",
     "player", "vjs", "xgplayer", "video",
     # MediaWiki / encyclopedia templates
-    "infobox", "navbox", "ambox", "hatnote", "mw-editsection", "editsection", "reflist", "references",
+    "infobox", "navbox", "ambox", "hatnote", "editsection", "reflist", "references",
     "reference", "toc", "catlinks", "noprint", "metadata", "sistersitebox", "printfooter", "mbox",
 )
 
@@ -61,7 +62,7 @@ SOFT_JUNK_HINTS = frozenset({
     "meta", "info", "time", "date", "source", "byline", "title", "list", "more", "side",
     "head", "header", "hidden", "tag", "tags", "like", "links", "bottom", "foot", "footer",
     "hot", "ad", "gg", "position", "location", "print", "tools", "toolbar",
-    "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "column-list", "newslist",
+    "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "newslist",
     "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
 

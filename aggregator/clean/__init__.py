@@ -62,6 +62,25 @@ def _footer_zone(lines: list[str], matched: list[Rule | None]) -> int:
     return start
 
 
+_PROSE_END = re.compile(r"[。！？!?]\s*$")
+_CONTACT = re.compile(r"\d{5,}|\d{3,4}[-\s]\d{3,4}|@")
+
+
+def _trim_prose_top(lines: list[str], matched: list, zone: int) -> int:
+    """The article's own last sentence that merely mentions 微信/电话 ("市民可通过微信公众号
+    预约。") is not the first line of the footer block: weak prose lines without any
+    number or address at the top of the zone are left to the article."""
+    while zone < len(lines):
+        m = matched[zone]
+        line = lines[zone]
+        if m is None or m.strong or not _PROSE_END.search(line) or _CONTACT.search(line):
+            break
+        zone += 1
+        while zone < len(lines) and matched[zone] is None:  # bridges above the real block
+            zone += 1
+    return zone
+
+
 def strip_boilerplate(body: str, rules=DEFAULT_RULES) -> Stripped:
     """Remove footer boilerplate lines; every removed line is kept in ``removed``."""
     if not isinstance(body, str) or not body:
@@ -69,7 +88,7 @@ def strip_boilerplate(body: str, rules=DEFAULT_RULES) -> Stripped:
     lines = body.split("\n")
     rules = tuple(rules)
     matched = [_match(ln, rules) if ln.strip() else None for ln in lines]
-    zone = _footer_zone(lines, matched)
+    zone = _trim_prose_top(lines, matched, _footer_zone(lines, matched))
     anchored = any(m is not None and m.strong and len(lines[i]) <= m.max_len
                    for i, m in enumerate(matched[zone:], zone))
     drop: dict[int, str] = {}

@@ -174,7 +174,7 @@ def origin_of(lines: list[str], metas: dict[str, str]) -> str | None:
     v = find_field(lines, ORIGIN_RE)
     if v:
         return v
-    for k in vocab.META_ORIGIN_KEYS[:4]:
+    for k in vocab.META_ORIGIN_KEYS:
         if metas.get(k):
             val = re.sub("^" + vocab.LABEL_ORIGIN + r"\s*[:：]\s*", "", metas[k])
             return _clean_value(val[:60])

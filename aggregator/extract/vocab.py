@@ -28,29 +28,24 @@ BLOCK_TAGS = frozenset({
     "caption", "hr", "body", "html",
 })
 
-# Tags that can hold paragraph text and are scored as "paragraphs".
-PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "td", "li", "dd", "h2", "h3", "h4", "font", "span"})
-
-# Containers that may receive a paragraph's score.
-CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "td", "body", "center", "dd", "li", "span", "font", "blockquote"})
-
-# class/id substrings marking a subtree that is never article text (matched against
-# the lower-cased "class id" string, as whole tokens or token prefixes/suffixes).
+# class/id tokens marking a subtree that is never article text. The lower-cased class and
+# id are split on whitespace, "_" and "-"; a token matches a hint it equals or starts
+# with (or ends with, for hints of 5+ letters: "bdshare" ends with "share").
 JUNK_HINTS = (
     "nav", "navbar", "menu", "breadcrumb", "crumb", "position", "location", "weizhi", "dangqian",
-    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize", "font-size",
+    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize",
     "print", "comment", "pinglun", "reply", "related", "relate", "xiangguan", "recommend", "tuijian",
     "hot", "rank", "paihang", "sidebar", "side", "aside", "footer", "foot", "bottom", "copyright",
     "banquan", "header", "head", "topbar", "login", "search", "pager", "pagination", "prevnext",
-    "prev", "next", "pre-next", "shangxia", "sxp", "tags", "tag", "keyword", "ad", "ads", "advert",
+    "prev", "next", "prenext", "shangxia", "sxp", "tags", "tag", "keyword", "ad", "ads", "advert",
     "guanggao", "gg", "qrcode", "ewm", "erweima", "weixin", "wechat", "subscribe", "popup",
     "modal", "cookie", "skip", "hidden", "dialog", "like", "digg", "vote",
     "favorite", "readmore", "more", "gotop", "backtop", "totop", "logo", "links",
-    "friendlink", "youqing", "widget", "list", "column-list", "newslist", "mianze", "disclaimer",
-    "author-info", "meta", "info", "time", "date", "source", "byline", "title", "bread",
+    "friendlink", "youqing", "widget", "list", "newslist", "mianze", "disclaimer",
+    "meta", "info", "time", "date", "source", "byline", "title", "bread",
     "player", "vjs", "xgplayer", "video",
     # MediaWiki / encyclopedia templates
-    "infobox", "navbox", "ambox", "hatnote", "mw-editsection", "editsection", "reflist", "references",
+    "infobox", "navbox", "ambox", "hatnote", "editsection", "reflist", "references",
     "reference", "toc", "catlinks", "noprint", "metadata", "sistersitebox", "printfooter", "mbox",
 )
 
@@ -67,7 +62,7 @@ SOFT_JUNK_HINTS = frozenset({
     "meta", "info", "time", "date", "source", "byline", "title", "list", "more", "side",
     "head", "header", "hidden", "tag", "tags", "like", "links", "bottom", "foot", "footer",
     "hot", "ad", "gg", "position", "location", "print", "tools", "toolbar",
-    "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "column-list", "newslist",
+    "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "newslist",
     "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
 
@@ -77,7 +72,8 @@ TRUNCATE_HEADINGS = re.compile(
     r"热门(文章|推荐|新闻|阅读|评论)|猜你喜欢|猜您喜欢|为你推荐|为您推荐|你可能(还)?(感兴趣|喜欢)|"
     r"您可能(还)?(感兴趣|喜欢)|精彩推荐|最新(文章|新闻|资讯)|网友评论|发表评论|我要评论|评论区|"
     r"全部评论|热门评论|最新评论|相关附件|往期回顾|更多精彩|更多(新闻|阅读|文章)|图片推荐|本类推荐|"
-    r"本周热点|排行榜|点击排行|热点推荐|今日推荐)\s*[】\]〗)）]?\s*[:：]?\s*$"
+    r"本周热点|排行榜|点击排行|热点推荐|今日推荐|大家都在看|热点新闻|看了又看|往期精选|往期推荐|"
+    r"精彩留言|写留言|留言区|评论(\s*[(（]\d+[)）])?)\s*[】\]〗)）]?\s*[:：]?\s*$"
 )
 
 # Whole lines that are widget/navigation junk wherever they sit in the container.
@@ -132,7 +128,7 @@ META_DATE_KEYS = (
     "article:modified_time", "og:updated_time", "dc.date.modified",
 )
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
-META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source", "mediaid", "copyright")
+META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source")
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
 
 # Publication times that only live in inline scripts (the page text shows "昨天" or is

@@ -68,10 +68,14 @@ def test_strong_rule_positive(name, line):
 @pytest.mark.parametrize("name, line", WEAK_POSITIVE)
 def test_weak_rule_positive_in_footer_block(name, line):
     anchor = "本站所有内容版权所有，未经授权不得转载。"
-    st = strip_boilerplate(f"{ART}\n{line}\n{anchor}")
+    number = "客服：0351-1234567"
+    st = strip_boilerplate(f"{ART}\n{number}\n{line}\n{anchor}")
     assert st.body == ART
-    assert st.removed == [line, anchor]
-    assert st.hits == {name: 1, "copyright": 1}
+    assert st.removed == [number, line, anchor]
+    assert st.hits[name] >= 1 and st.hits["copyright"] == 1
+    if not line.endswith("。"):   # prose at the very top of a block is left to the article
+        st = strip_boilerplate(f"{ART}\n{line}\n{anchor}")
+        assert st.removed == [line, anchor] and st.hits == {name: 1, "copyright": 1}
 
 
 @pytest.mark.parametrize("name, line", WEAK_POSITIVE)
@@ -129,3 +133,17 @@ def test_extractor_prefilter_covers_strong_rules(name, line):
     from aggregator.extract.body import _is_boilerplate
 
     assert _is_boilerplate(line)
+
+
+def test_article_prose_just_above_the_footer_is_kept():
+    last = "市民可通过“太原发布”微信公众号预约办理。"
+    st = strip_boilerplate(f"{ART}\n{last}\n本网站所有内容版权所有，未经授权不得转载。")
+    assert st.body == f"{ART}\n{last}"
+    assert st.removed == ["本网站所有内容版权所有，未经授权不得转载。"]
+
+
+def test_contact_prose_inside_the_footer_block_is_removed():
+    block = ["葛毅明微信号", "或微信/手机:13391219793", "请说明您的需求、用途、税收、公司、联系人、手机号,以便快速帮您对接资源。",
+             "长按/扫一扫加葛毅明的微信号", "版权声明:本文由网络蜘蛛自动收集于网络"]
+    st = strip_boilerplate("\n".join([ART] + block))
+    assert st.body == ART and st.removed == block

@@ -17,8 +17,8 @@ from aggregator.extract.scoring import leaked_markers, prf
 
 from ._data import EXTRACTION_SET, need
 
-# Measured 0.958 when pinned; floor = measured minus a small margin, never below 0.95.
-MEAN_F1_FLOOR = 0.95
+# Measured 0.958 when pinned; floor = measured minus a small margin (0.005), never below 0.95.
+MEAN_F1_FLOOR = 0.953
 
 
 @pytest.fixture(scope="module")

@@ -31,9 +31,11 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create_tables:
+        from aggregator.db.migrations import prepare
         from aggregator.db.models import Base
 
-        Base.metadata.create_all(engine)
+        with prepare(engine):  # + search index, views, and the version stamp of a new database
+            Base.metadata.create_all(engine)
     return engine
 
 

@@ -71,6 +71,27 @@ def stamp_head(conn: Connection) -> None:
         )
 
 
+def sync_comments(conn: Connection) -> None:
+    """Bring the table and column descriptions stored in PostgreSQL up to date with the
+    models (a comment is documentation, not schema: changing one needs no revision)."""
+    if conn.dialect.name != "postgresql":
+        return
+    from aggregator.db.models import Base
+
+    def literal(value: str | None) -> str:
+        return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+    insp = inspect(conn)
+    for table in Base.metadata.sorted_tables:
+        if not insp.has_table(table.name):
+            continue
+        conn.exec_driver_sql(f'COMMENT ON TABLE "{table.name}" IS {literal(table.comment)}'.replace("%", "%%"))
+        for column in table.columns:
+            conn.exec_driver_sql(
+                f'COMMENT ON COLUMN "{table.name}"."{column.name}" IS {literal(column.comment)}'.replace("%", "%%")
+            )
+
+
 def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
     """Bring the database to ``target``. Returns (revision before, revision after)."""
     from alembic import command
@@ -80,6 +101,8 @@ def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | Non
         if before == FIRST and not inspect(conn).has_table(VERSION_TABLE):
             command.stamp(alembic_config(conn), FIRST)
         command.upgrade(alembic_config(conn), target)
+        if target == "head":
+            sync_comments(conn)
     with engine.connect() as conn:
         after = current(conn)
     return before, after

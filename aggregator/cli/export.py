@@ -68,7 +68,10 @@ def run(args) -> int:
         params = dict(filters.params)
         order = "a.id"
         if args.query:
+            from aggregator.cli.search import warn_if_behind
             from aggregator.db import search
+
+            warn_if_behind(conn)
 
             try:
                 from_, match, rank, qparams = search.match_clause(conn, args.query)

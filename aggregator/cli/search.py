@@ -21,6 +21,18 @@ def positive_int(value: str) -> int:
     return n
 
 
+def warn_if_behind(conn) -> None:
+    """A database not yet upgraded may have articles missing from the search index."""
+    import sys
+
+    from aggregator.db.migrations import HEAD, current
+
+    revision = current(conn)
+    if revision != HEAD:
+        print(f"note: the database schema is at {revision}, not {HEAD}: run `aggregator db upgrade` "
+              "(until then older articles may be missing from search results)", file=sys.stderr)
+
+
 def register(sub, common) -> None:
     p = sub.add_parser(
         "search", parents=[common], help="find articles by words (Chinese or latin), best match first",
@@ -42,6 +54,7 @@ def run(args) -> int:
     require_tables(engine, url)
     with engine.connect() as conn:
         filters = build_filters(conn, args)
+        warn_if_behind(conn)
         try:
             from_, match, rank, params = search.match_clause(conn, query)
         except search.EmptyQuery:

@@ -153,3 +153,20 @@ def test_upgrade_of_an_empty_database_creates_everything(sqlite_url):
         assert set(TABLES) <= set(inspect(conn).get_table_names())
         assert {"stories", "article_links", "source_health"} <= set(inspect(conn).get_view_names())
     engine.dispose()
+
+
+def test_search_on_a_database_not_yet_upgraded_says_so(sqlite_url, capsys):
+    from aggregator.cli import main
+
+    first_version_db(sqlite_url)
+    engine = make_engine(sqlite_url)  # a crawl opening it creates the (empty) index, but does not upgrade
+    engine.dispose()
+    assert main(["--db", sqlite_url, "search", "新能源汽车"]) == 0
+    out, err = capsys.readouterr()
+    assert "no article matches" in out
+    assert err.startswith("note: the database schema is at 0001_initial, not 0002_search_views: run `aggregator db upgrade`")
+    assert main(["--db", sqlite_url, "db", "upgrade"]) == 0
+    capsys.readouterr()
+    assert main(["--db", sqlite_url, "search", "新能源汽车"]) == 0
+    out, err = capsys.readouterr()
+    assert "2 results" not in out and "1 result" in out and err == ""  # the story, its copy folded

@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import re
+
 from parsel import Selector
 
 from aggregator import drops
 from aggregator.category import category_from_page
 from aggregator.extract import ExtractionError, extract_article
 from aggregator.items import ArticleItem
+
+CANONICAL_LINK = re.compile(rb"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>", re.I)
+HREF = re.compile(rb"\bhref=[\"']?([^\"' >]+)", re.I)
 
 # ExtractionError.reason -> the drop reason counted for the page
 EXTRACTION_DROP_REASONS = {"empty": drops.NO_ARTICLE, "not_html": drops.NOT_HTML, "too_large": drops.OVERSIZED}
@@ -59,4 +64,17 @@ def page_to_item(
         fetched_at=fetched_at.isoformat(timespec="seconds"),
         raw_html=raw,
         encoding=extracted.encoding,
+        canonical_url=canonical_link(raw, url),
     )
+
+
+def canonical_link(raw: bytes, url: str) -> str | None:
+    """The page's ``<link rel="canonical">`` (absolute), if it has one; the dedup stage
+    decides whether to trust it (only on the same site)."""
+    tag = CANONICAL_LINK.search(raw[:200_000])
+    href = HREF.search(tag.group(0)) if tag else None
+    if not href:
+        return None
+    from urllib.parse import urljoin
+
+    return urljoin(url, href.group(1).decode("ascii", "ignore").strip()) or None

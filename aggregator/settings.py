@@ -29,6 +29,7 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
+LOG_FORMATTER = "aggregator.logformatter.ArticleLogFormatter"
 
 DOWNLOADER_MIDDLEWARES = {
     # before the mirror, so it sees the site's own URL

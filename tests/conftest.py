@@ -60,6 +60,8 @@ def run_scrapy(*args: str, db_url: str, cwd: Path = ROOT, extra_env: dict | None
     """Run the real `scrapy` command line, as a cron job would."""
     env = {**os.environ, "AGGREGATOR_DB_URL": db_url, **(extra_env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+        # defaults first, so a test's own -s options win
+        [sys.executable, "-m", "scrapy", args[0], "-s", "LOG_LEVEL=INFO", "-s", "DOWNLOAD_DELAY=0",
+         "-s", "AUTOTHROTTLE_ENABLED=False", *args[1:]],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
     )

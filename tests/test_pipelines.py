@@ -44,16 +44,16 @@ def crawler(sqlite_url):
 
 
 def full_path(crawler):
-    return [CleanTextPipeline(), StripBoilerplatePipeline.from_crawler(crawler), DedupPipeline(),
+    return [CleanTextPipeline.from_crawler(crawler), StripBoilerplatePipeline.from_crawler(crawler), DedupPipeline.from_crawler(crawler),
             StorePipeline.from_crawler(crawler), RelatePipeline.from_crawler(crawler)]
 
 
-def test_clean_normalises_and_drops_empty():
-    cleaned = CleanTextPipeline().process_item(item(title="  太原\u200b出台  措施 ", body="ＡＢＣ１２３\u3000正文"))
+def test_clean_normalises_and_drops_empty(crawler):
+    cleaned = CleanTextPipeline.from_crawler(crawler).process_item(item(title="  太原\u200b出台  措施 ", body="ＡＢＣ１２３\u3000正文"))
     assert cleaned.title == "太原出台 措施"
     assert cleaned.body == "ABC123 正文"
     with pytest.raises(NoBody):
-        CleanTextPipeline().process_item(item(body=" \u200b \n "))
+        CleanTextPipeline.from_crawler(crawler).process_item(item(body=" \u200b \n "))
 
 
 def test_boilerplate_stage_keeps_what_it_removed_and_counts_rules(crawler):
@@ -67,12 +67,12 @@ def test_boilerplate_stage_keeps_what_it_removed_and_counts_rules(crawler):
     assert any(k.startswith("boilerplate/rule/") for k in stats)
 
 
-def test_dedup_stage_canonicalises_url_and_hashes_body():
-    out = DedupPipeline().process_item(item(url="http://news.example.cn/2024/0928/1.html?utm_source=wx#top"))
+def test_dedup_stage_canonicalises_url_and_hashes_body(crawler):
+    out = DedupPipeline.from_crawler(crawler).process_item(item(url="http://news.example.cn/2024/0928/1.html?utm_source=wx#top"))
     assert out.canonical_url == "https://news.example.cn/2024/0928/1.html"
     assert len(out.body_hash) == 64
     with pytest.raises(InvalidURL):
-        DedupPipeline().process_item(item(url="http://[::1"))
+        DedupPipeline.from_crawler(crawler).process_item(item(url="http://[::1"))
 
 
 def test_store_is_idempotent_and_updates_changed_content(crawler, sqlite_url):
@@ -97,6 +97,8 @@ def test_syndicated_copy_is_stored_and_linked_to_the_earliest(crawler, sqlite_ur
                           body="（记者 王晓东）" + STORY.replace("，", ","), published_at="2024-09-29T08:00:00+08:00"))
     assert copy.duplicate_of == original.article_id
     assert crawler.stats.get_value("dedup/duplicates") == 1
+    for stage in ("clean", "boilerplate", "dedup", "store", "relate"):
+        assert crawler.stats.get_value(f"stage_cpu/{stage}") > 0
 
 
 def test_relate_links_articles_sharing_keywords(crawler, sqlite_url):
@@ -113,3 +115,23 @@ def test_relate_links_articles_sharing_keywords(crawler, sqlite_url):
         links = session.scalars(select(RelatedArticle)).all()
     assert {(link.article_id, link.related_id) for link in links} == {(1, 2), (2, 1)}
     assert all(link.score > 0 and link.shared_keywords for link in links)
+
+
+def test_template_lines_of_a_source_are_learned_from_its_stored_pages(sqlite_url):
+    crawler = get_crawler(settings_dict={"AGGREGATOR_DB_URL": sqlite_url, "BOILERPLATE_LEARN_REFRESH": 1})
+    path = full_path(crawler)
+    header = "欢迎访问临港园区资讯频道"
+    quote = "“科技是第一生产力、创新是第一动力。”"
+    topics = ["新能源汽车", "集成电路", "生物医药", "人工智能", "高端装备", "新材料", "数字经济", "绿色低碳"]
+    for n, topic in enumerate(topics):
+        body = f"{header}\n园区{topic}产业今年实现较快增长，{n + 3}个重点项目开工建设，带动上下游企业集聚发展。\n"
+        body += f"据介绍，{topic}领域已有{n + 12}家企业入驻，全年产值有望突破{n + 50}亿元，{topic}企业研发投入持续提高。"
+        if n < 2:
+            body += "\n" + quote  # a real sentence quoted by two articles
+        out = run(path, item(url=f"https://park.example.cn/news/{n}.html", title=f"园区{topic}产业快速发展", body=body))
+    assert header not in out.body and header in out.removed
+    assert crawler.stats.get_value("boilerplate/rule/source_template") >= 1
+    engine = create_engine(sqlite_url)
+    with Session(engine) as session:
+        quoted = session.scalars(select(Article.body).where(Article.body.contains(quote))).all()
+    assert len(quoted) == 2

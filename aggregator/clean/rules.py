@@ -42,13 +42,15 @@ def _re(*alternatives: str) -> re.Pattern:
     return re.compile("|".join(alternatives), re.I)
 
 
-_PHONE = r"(?<!\d)(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[-－—\s]?\d{7,8}|400[-\s]?\d{3}[-\s]?\d{3,4}|800[-\s]?\d{3}[-\s]?\d{4})(?!\d)"
+_PHONE = r"(?<!\d)(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[-－—\s]?\d{7,8}|[48]00[-\s]?\d{3,4}[-\s]?\d{3,4})(?!\d)"
 
 COPYRIGHT = Rule("copyright", _re(
     r"版权所有", r"版權所有", r"版权归.{0,20}所有", r"版權歸.{0,20}所有", r"版权声明", r"版權聲明",
     r"copyright", r"all rights reserved", r"©", r"\(c\)\s*\d{4}",
-    r"未经.{0,16}(授权|许可|同意|允许).{0,24}(不得|禁止|严禁|请勿|谢绝|不可)",
-    r"未經.{0,16}(授權|許可|同意|允許).{0,24}(不得|禁止|嚴禁|請勿|謝絕|不可)",
+    r"未经.{0,16}(授权|许可|同意|允许).{0,24}(不得|禁止|严禁|请勿|谢绝|不可).{0,12}"
+    r"(转载|复制|使用|摘编|镜像|下载|传播|转贴|刊登|链接|改编|翻印|出版)",
+    r"未經.{0,16}(授權|許可|同意|允許).{0,24}(不得|禁止|嚴禁|請勿|謝絕|不可).{0,12}"
+    r"(轉載|複製|使用|摘編|鏡像|下載|傳播|轉貼|刊登|鏈接|改編|翻印|出版)",
     r"(不得|禁止|严禁|嚴禁|谢绝|謝絕)(任何)?(单位|个人|媒体|網站|网站)?.{0,6}(转载|轉載|复制|複製|摘编|摘編|镜像|鏡像)",
     r"均为.{0,12}版权", r"凡(本网|本站|本报|本刊)?注明[“\"]?(来源|來源)[:：]",
 ), max_len=300, anywhere_max_len=120)
@@ -96,7 +98,7 @@ CONTACT_REQUEST = Rule("contact_request", _re(
 ), strong=False, max_len=80)
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    COPYRIGHT, REPRINT, DISCLAIMER, ICP, CORRECTION, HOTLINE, CONTACT_NUMBER, WECHAT, CONTACT_REQUEST,
+    DISCLAIMER, COPYRIGHT, REPRINT, ICP, CORRECTION, HOTLINE, CONTACT_NUMBER, WECHAT, CONTACT_REQUEST,
 )
 
 # Up to this many short unmatched lines may sit between matched lines of the footer zone.

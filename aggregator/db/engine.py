@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_DB_URL = "sqlite:///data/aggregator.db"
 ENV_VAR = "AGGREGATOR_DB_URL"
@@ -32,11 +33,29 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     if create_tables:
         from aggregator.db.migrations import prepare
-        from aggregator.db.models import Base
 
         with prepare(engine):  # + search index, views, and the version stamp of a new database
-            Base.metadata.create_all(engine)
+            create_schema(engine)
     return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables; safe when several crawlers start at once on a new database."""
+    from aggregator.db.models import Base
+
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                if engine.dialect.name == "postgresql":
+                    # serialise concurrent CREATE TABLEs (IF NOT EXISTS is not race-free there)
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7301052)"))
+                Base.metadata.create_all(conn)
+            return
+        except DBAPIError:
+            # SQLite: another process created a table between our check and our CREATE;
+            # the next pass sees it.
+            if attempt == 2:
+                raise
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

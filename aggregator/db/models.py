@@ -213,5 +213,5 @@ class ArticleRegion(Base):
 
 
 # Candidate look-up for related links reads the strongest postings of a keyword first; this
-# index makes that a range scan however common the keyword is.
-Index("ix_article_keywords_keyword_weight", ArticleKeyword.keyword, ArticleKeyword.weight)
+# index makes that a range scan however common the keyword is, answered from the index alone.
+Index("ix_article_keywords_keyword_weight", ArticleKeyword.keyword, ArticleKeyword.weight, ArticleKeyword.article_id)

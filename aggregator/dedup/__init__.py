@@ -3,6 +3,8 @@ detection with MinHash-LSH stored in the database. See docs/dedup.md."""
 
 from aggregator.dedup.fingerprint import (
     BANDS,
+    CONTAINMENT,
+    CONTAINMENT_MIN_JACCARD,
     DEFAULT_CONFIG,
     MIN_CHARS,
     NUM_PERM,
@@ -12,6 +14,8 @@ from aggregator.dedup.fingerprint import (
     Signature,
     band_keys,
     body_hash,
+    estimate_containment,
+    is_copy,
     normalise,
     signature,
 )
@@ -19,8 +23,8 @@ from aggregator.dedup.index import DedupResult, find_candidates, find_duplicate,
 from aggregator.dedup.urls import InvalidURL, canonical_url
 
 __all__ = [
-    "BANDS", "DEFAULT_CONFIG", "MIN_CHARS", "NUM_PERM", "SHINGLE_SIZE", "THRESHOLD",
+    "BANDS", "CONTAINMENT", "CONTAINMENT_MIN_JACCARD", "DEFAULT_CONFIG", "MIN_CHARS", "NUM_PERM", "SHINGLE_SIZE", "THRESHOLD",
     "DedupConfig", "DedupResult", "InvalidURL", "Signature",
-    "band_keys", "body_hash", "canonical_url", "find_candidates", "find_duplicate",
+    "band_keys", "body_hash", "estimate_containment", "is_copy", "canonical_url", "find_candidates", "find_duplicate",
     "normalise", "register_article", "signature", "update_cluster",
 ]

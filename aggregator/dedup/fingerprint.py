@@ -21,6 +21,12 @@ NUM_PERM = 128  # MinHash permutations (signature length, 4 bytes each)
 BANDS = 32  # LSH bands; rows per band = NUM_PERM // BANDS
 THRESHOLD = 0.5  # estimated Jaccard similarity at or above which two bodies are copies
 MIN_CHARS = 50  # normalised characters below which a body is never judged (neither exact nor near)
+# A copy with a large part cut (a paragraph of three dropped) has a low Jaccard similarity
+# to the full text but is almost entirely contained in it: such a pair is a copy when the
+# shorter body's shingles are at least CONTAINMENT inside the longer one's and their
+# Jaccard similarity is still at least CONTAINMENT_MIN_JACCARD.
+CONTAINMENT = 0.8
+CONTAINMENT_MIN_JACCARD = 0.3
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class DedupConfig:
     bands: int = BANDS
     threshold: float = THRESHOLD
     min_chars: int = MIN_CHARS
+    containment: float = CONTAINMENT
+    containment_min_jaccard: float = CONTAINMENT_MIN_JACCARD
 
     def __post_init__(self):
         if self.shingle_size < 1:
@@ -42,6 +50,8 @@ class DedupConfig:
             raise ValueError("threshold must be in (0, 1]")
         if self.min_chars < self.shingle_size:
             raise ValueError("min_chars must be >= shingle_size")
+        if not 0.0 < self.containment <= 1.0 or not 0.0 < self.containment_min_jaccard <= 1.0:
+            raise ValueError("containment and containment_min_jaccard must be in (0, 1]")
 
     @property
     def rows(self) -> int:
@@ -158,6 +168,24 @@ def estimate_jaccard(a, b) -> float:
     if a.shape != b.shape or not len(a):
         return 0.0
     return float(np.count_nonzero(a == b)) / len(a)
+
+
+def estimate_containment(jaccard: float, n_a: int, n_b: int) -> float:
+    """Estimated share of the smaller shingle set contained in the larger one, from the
+    Jaccard estimate and both set sizes: |A∩B| = J (|A| + |B|) / (1 + J)."""
+    if n_a <= 0 or n_b <= 0:
+        return 0.0
+    return min(1.0, jaccard * (n_a + n_b) / (1.0 + jaccard) / min(n_a, n_b))
+
+
+def is_copy(jaccard: float, n_a: int, n_b: int, config: "DedupConfig" = None) -> bool:
+    """The near-duplicate rule: Jaccard >= threshold, or the shorter body (almost) entirely
+    inside the longer one (containment >= config.containment) with Jaccard still >=
+    config.containment_min_jaccard."""
+    config = config or DEFAULT_CONFIG
+    if jaccard >= config.threshold:
+        return True
+    return jaccard >= config.containment_min_jaccard and estimate_containment(jaccard, n_a, n_b) >= config.containment
 
 
 def _as_values(x) -> np.ndarray:

@@ -44,6 +44,7 @@ from aggregator.dedup.fingerprint import (
     Signature,
     band_keys,
     estimate_jaccard,
+    is_copy,
     normalise,
     signature as make_signature,
 )
@@ -66,6 +67,7 @@ class DedupResult:
     duplicate_of: the article's ``articles.duplicate_of`` after the call (None when it is
         the canonical one or has no copies).
     matched: ids of the articles it matched directly.
+    candidates: how many indexed articles the lookup returned and verified.
     """
 
     canonical_id: int | None
@@ -73,6 +75,7 @@ class DedupResult:
     similarity: float
     duplicate_of: int | None = None
     matched: tuple[int, ...] = field(default=())
+    candidates: int = field(default=0, compare=False)  # index rows examined (monitoring: stays small)
 
     @property
     def is_copy(self) -> bool:
@@ -91,79 +94,72 @@ def _insert(session: Session, model):
     return insert(model)
 
 
+_SIG = DedupSignature.__table__  # Core tables: the hot path skips ORM bulk-persistence overhead
+_BAND = DedupBand.__table__
+
+
 def index_article(session: Session, article_id: int, sig: Signature | None, body_hash: str, length: int, config: DedupConfig = DEFAULT_CONFIG) -> bool:
     """Insert the article's signature row and band rows (idempotent: ON CONFLICT DO NOTHING).
-    Re-indexes when the stored row was made with other parameters or another body.
-    Returns True when something was written. Flushes, never commits."""
-    existing = session.execute(
-        select(DedupSignature.body_hash, DedupSignature.params).where(DedupSignature.article_id == article_id)
-    ).first()
-    if existing is not None:
-        if existing.body_hash == body_hash and existing.params == config.params:
+    Re-indexes when the stored row was made with other parameters or from another body.
+    Returns True when something was written. Never commits."""
+    row = {
+        "article_id": article_id,
+        "body_hash": body_hash,
+        "length": length,
+        "n_shingles": sig.n_shingles if sig else 0,
+        "signature": sig.to_bytes() if sig else None,
+        "params": config.params,
+    }
+    inserted = session.execute(_insert(session, _SIG).values(row).on_conflict_do_nothing().returning(_SIG.c.article_id)).first()
+    if inserted is None:  # already indexed
+        existing = session.execute(select(_SIG.c.body_hash, _SIG.c.params).where(_SIG.c.article_id == article_id)).first()
+        if existing is not None and existing.body_hash == body_hash and existing.params == config.params:
             return False
         remove_article(session, article_id)  # body or parameters changed: re-index
-    session.execute(
-        _insert(session, DedupSignature).on_conflict_do_nothing(),
-        [
-            {
-                "article_id": article_id,
-                "body_hash": body_hash,
-                "length": length,
-                "n_shingles": sig.n_shingles if sig else 0,
-                "signature": sig.to_bytes() if sig else None,
-                "params": config.params,
-            }
-        ],
-    )
+        session.execute(_insert(session, _SIG).values(row).on_conflict_do_nothing())
     if sig is not None:
         session.execute(
-            _insert(session, DedupBand).on_conflict_do_nothing(),
+            _insert(session, _BAND).on_conflict_do_nothing(),
             [{"band_key": k, "article_id": article_id} for k in band_keys(sig.values, config.bands)],
         )
-    session.flush()
     return True
 
 
 def remove_article(session: Session, article_id: int) -> None:
     """Drop an article from the index (its links in ``articles`` are left as they are)."""
-    session.execute(delete(DedupBand).where(DedupBand.article_id == article_id))
-    session.execute(delete(DedupSignature).where(DedupSignature.article_id == article_id))
+    session.execute(delete(_BAND).where(_BAND.c.article_id == article_id))
+    session.execute(delete(_SIG).where(_SIG.c.article_id == article_id))
 
 
-def find_candidates(session: Session, article_id: int, sig: Signature, config: DedupConfig = DEFAULT_CONFIG) -> tuple[dict[int, float], set[int]]:
-    """Articles that are exact or near copies of ``sig``: ({article_id: similarity}, exact ids).
+def find_candidates(session: Session, article_id: int, sig: Signature, config: DedupConfig = DEFAULT_CONFIG) -> tuple[dict[int, float], set[int], int]:
+    """Articles that are exact or near copies of ``sig``:
+    ({article_id: similarity}, exact ids, number of candidates examined).
 
-    Exact copies come from the body_hash index; near copies from the band-key primary
-    key (``band_key IN (...)``), verified by the stored signatures. Cost depends on the
-    number of candidates, not on the number of stored articles."""
-    found: dict[int, float] = {}
-    exact = session.scalars(
-        select(DedupSignature.article_id).where(
-            DedupSignature.body_hash == sig.body_hash,
-            DedupSignature.article_id != article_id,
-            DedupSignature.signature.is_not(None),
-        )
-    ).all()
-    for a in exact:
-        found[a] = 1.0
+    One round trip: exact copies through the body_hash index, near-copy candidates
+    through the band-key primary key (``band_key IN (...)``), both with their stored
+    signatures, which verify the candidates. Cost depends on the number of candidates,
+    not on the number of stored articles."""
     keys = band_keys(sig.values, config.bands)
-    cands = session.scalars(
-        select(DedupBand.article_id).where(DedupBand.band_key.in_(keys), DedupBand.article_id != article_id).distinct()
-    ).all()
-    cands = [c for c in cands if c not in found]
-    if cands:
-        rows = session.execute(
-            select(DedupSignature.article_id, DedupSignature.signature).where(
-                DedupSignature.article_id.in_(cands), DedupSignature.params == config.params
-            )
-        ).all()
-        for a, blob in rows:
-            if blob is None:
-                continue
+    cols = (_SIG.c.article_id, _SIG.c.body_hash, _SIG.c.signature, _SIG.c.params, _SIG.c.n_shingles)
+    by_band = select(*cols).where(
+        _SIG.c.article_id.in_(select(_BAND.c.article_id).where(_BAND.c.band_key.in_(keys))),
+        _SIG.c.article_id != article_id,
+    )
+    by_hash = select(*cols).where(_SIG.c.body_hash == sig.body_hash, _SIG.c.article_id != article_id, _SIG.c.signature.is_not(None))
+    rows = session.execute(by_band.union(by_hash)).all()
+    found: dict[int, float] = {}
+    exact: set[int] = set()
+    for a, bhash, blob, params, n_shingles in rows:
+        if blob is None:
+            continue
+        if bhash == sig.body_hash:
+            exact.add(a)
+            found[a] = 1.0
+        elif params == config.params:
             j = estimate_jaccard(sig.values, blob)
-            if j >= config.threshold:
+            if is_copy(j, sig.n_shingles, n_shingles, config):
                 found[a] = j
-    return found, set(exact)
+    return found, exact, len(rows)
 
 
 def _take_lock(session: Session) -> None:
@@ -256,14 +252,14 @@ def register_article(
         return DedupResult(None, None, 0.0, session.scalar(select(Article.duplicate_of).where(Article.id == article_id)))
 
     # 2. look up candidates (after our rows are visible to others)
-    found, exact = find_candidates(session, article_id, sig, config)
+    found, exact, n_cand = find_candidates(session, article_id, sig, config)
     if not found:
         dup = session.scalar(select(Article.duplicate_of).where(Article.id == article_id))
         if commit:
             session.commit()
         if dup is not None:  # a concurrent crawler linked us meanwhile
-            return DedupResult(dup, "near", 0.0, dup)
-        return DedupResult(None, None, 0.0, None)
+            return DedupResult(dup, "near", 0.0, dup, candidates=n_cand)
+        return DedupResult(None, None, 0.0, None, candidates=n_cand)
 
     # 3. under the lock, from fresh data: merge clusters, choose canonical, re-point
     if commit:
@@ -281,6 +277,7 @@ def register_article(
         similarity=best,
         duplicate_of=None if canon == article_id else canon,
         matched=tuple(sorted(found)),
+        candidates=n_cand,
     )
 
 

@@ -25,6 +25,7 @@ __all__ = [
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 META_AREA_MAX_LINES = 15
+INFO_LINE_MAX_CHARS = 60
 
 
 @dataclass
@@ -91,13 +92,28 @@ def _decode(html, encoding):
         raise DocumentTooLargeError(f"{len(html)} characters > {MAX_INPUT_BYTES}")
     if not html.strip():
         raise EmptyDocumentError("empty input")
-    return html, encoding
+    return html, None  # nothing was decoded
 
 
 def _body_decode(data: bytes, encoding: str | None):
     from .encoding import decode_html
 
     return decode_html(data, encoding)
+
+
+def _date_from_text_or_url(meta_lines: list[str], url: str, now: datetime):
+    """A full date in the meta area wins; a yearless or relative one loses to a dated
+    URL unless both name the same day (the text then adds the time of day)."""
+    absolute = _meta.date_from_lines(meta_lines, now, absolute_only=True)
+    if absolute is not None:
+        return absolute, "text"
+    inferred = _meta.date_from_lines(meta_lines, now)
+    from_url = _dates.date_from_url(url, now)
+    if inferred is not None and (from_url is None or inferred.date() == from_url.date()):
+        return inferred, "text"
+    if from_url is not None:
+        return from_url, "url"
+    return None, None
 
 
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
@@ -112,6 +128,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     selectors = dict(selectors or {})
     metas = _meta.meta_map(root)
     ld = _meta.json_ld(root)
+    script_date = _meta.date_from_scripts(root, now)
     title = _selected_text(root, selectors["title"]) if selectors.get("title") else ""
     if not title:
         title = _meta.title_of(root, metas)
@@ -121,7 +138,8 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     page = root.find("body")
     if page is None:
         page = root
-    page_lines = _body.to_lines(page, root_level=False)
+    m = _body.Measures(page)
+    junk = _body.junk_map(page, m)
 
     # body
     body_lines: list[str] = []
@@ -129,16 +147,20 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         for el in _select(root, selectors["body"]):
             if isinstance(el, etree._Element):
                 body_lines.extend(_body.to_lines(el))
-    if not body_lines:
-        junk = _body.junk_map(page)
-        container = _body.best_container(root, junk, title)
-        if container is not None:
-            body_lines = _body.to_lines(container, junk=junk)
+    container, title_el = _body.best_container(root, junk, m, title)
+    if not body_lines and container is not None:
+        for lead in _body.lead_siblings(container, title_el, junk, m):
+            body_lines.extend(_body.to_lines(lead, junk=junk, m=m))
+        body_lines.extend(_body.to_lines(container, junk=junk, m=m))
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
-    if not body_lines:  # fallback: every paragraph, then the whole page
+    # the page text around title and body (their common ancestor), for the meta area
+    scope = _body.common_ancestor(title_el, container) if title_el is not None and container is not None else page
+    page_lines = _body.to_lines(scope, root_level=False)
+    if not body_lines:  # fallback: every paragraph, then the whole page; filtered if that leaves text
         body_lines = [ln for p in root.iter("p") for ln in _body.to_lines(p, root_level=False)]
         if not body_lines:
-            body_lines = page_lines
+            body_lines = _body.to_lines(page, root_level=False)
+        body_lines = _strip_head(_body.filter_lines(body_lines), title) or body_lines
 
     # the meta area: lines between the title and the first body line
     ti = _index_of(page_lines, title)
@@ -150,7 +172,11 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         meta_lines = page_lines[max(0, bs - META_AREA_MAX_LINES): bs]
     else:
         meta_lines = []
-    info_lines = meta_lines + body_lines[:3] + body_lines[-6:]
+    # credits inside the body sit at its head or tail ("新华社北京电（记者 张三）…", "(责编：李四)");
+    # 来源/编辑 labels are only trusted on short body lines (prose says 资金来源：…)
+    edge = body_lines[:3] + body_lines[-6:]
+    author_lines = meta_lines + edge
+    info_lines = meta_lines + [ln for ln in edge if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date
     published_at, date_source = None, None
@@ -159,12 +185,10 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         date_source = "selector" if published_at else None
     if published_at is None:
         published_at, date_source = _meta.date_from_meta(metas, ld, now)
+    if published_at is None and script_date is not None:
+        published_at, date_source = script_date, "script"
     if published_at is None:
-        published_at = _meta.date_from_lines(meta_lines, now)
-        date_source = "text" if published_at else None
-    if published_at is None:
-        published_at = _dates.date_from_url(url, now)
-        date_source = "url" if published_at else None
+        published_at, date_source = _date_from_text_or_url(meta_lines, url, now)
 
     author = None
     if selectors.get("author"):
@@ -172,7 +196,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         if author:
             author = _meta._clean_value(author[:60])
     if author is None:
-        author = _meta.author_of(info_lines, metas, ld)
+        author = _meta.author_of(author_lines, metas, ld)
     origin = _meta.origin_of(info_lines, metas)
     editor = _meta.editor_of(info_lines)
 

@@ -5,9 +5,9 @@ Pure functions over an lxml tree and the tables in :mod:`aggregator.extract.voca
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lxml import etree, html
 
@@ -17,6 +17,7 @@ _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+")
+_END_TAGS = re.compile(r"</\s*(?:html|body)\s*>", re.I)
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HARD = tuple(h for h in vocab.JUNK_HINTS if h not in vocab.SOFT_JUNK_HINTS)
 
@@ -25,57 +26,72 @@ def parse(text: str):
     """Parse HTML text into an lxml tree; returns the root or None."""
     text = _BAD_XML.sub("", text)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    # libxml2 stops at </html>; included templates put it mid-page, and both end tags
+    # are optional anyway.
+    text = _END_TAGS.sub("", text)
     if not text.strip():
         return None
     try:
-        root = html.document_fromstring(text)
+        # huge_tree: libxml2 otherwise silently drops everything nested deeper than 255
+        root = html.document_fromstring(text, parser=html.HTMLParser(huge_tree=True))
     except (etree.ParserError, ValueError):
         return None
     return root
 
 
-def _tokens(el) -> list[str]:
-    attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-    return [t for t in _TOKEN_SPLIT.split(attrs.lower()) if t]
+_HARD_PREFIX = re.compile("^(?:" + "|".join(sorted(map(re.escape, _HARD), key=len, reverse=True)) + ")")
+_HARD_SUFFIX = re.compile("(?:" + "|".join(sorted((re.escape(h) for h in _HARD if len(h) >= 5), key=len, reverse=True)) + ")$")
+_CONTENT_PREFIX = re.compile("^(?:" + "|".join(sorted(map(re.escape, vocab.CONTENT_HINTS), key=len, reverse=True)) + ")")
 
 
-def junk_kind(el) -> str | None:
-    """'hard' / 'soft' / None from the class/id tokens of an element."""
-    toks = _tokens(el)
-    if not toks:
-        return None
+def _attrs(el) -> str:
+    return ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(attrs: str) -> str | None:
     kind = None
-    for t in toks:
-        for h in _HARD:
-            if t == h or t.startswith(h) or (len(h) >= 5 and t.endswith(h)):
-                return "hard"
+    for t in _TOKEN_SPLIT.split(attrs):
+        if not t:
+            continue
+        if _HARD_PREFIX.match(t) or _HARD_SUFFIX.search(t):
+            return "hard"
         if kind is None and t in vocab.SOFT_JUNK_HINTS:
             kind = "soft"
     return kind
 
 
+@lru_cache(maxsize=4096)
+def _content_of(attrs: str) -> bool:
+    return any(_CONTENT_PREFIX.match(t) for t in _TOKEN_SPLIT.split(attrs) if t)
+
+
+def junk_kind(el) -> str | None:
+    """'hard' / 'soft' / None from the class/id tokens of an element."""
+    attrs = _attrs(el)
+    return _kind_of(attrs) if attrs.strip() else None
+
+
 def content_hint(el) -> bool:
-    for t in _tokens(el):
-        for h in vocab.CONTENT_HINTS:
-            if t == h or t.startswith(h):
-                return True
-    return False
+    attrs = _attrs(el)
+    return _content_of(attrs) if attrs.strip() else False
 
 
 def clean_tree(root) -> None:
-    """Drop elements that never hold article text (script, nav, hidden…)."""
-    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _drop(el)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):
+    """Drop elements that never hold article text (script, style, small widgets, hidden bits)."""
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *vocab.DROP_TAGS, with_tail=False)
+    for el in list(root.iter(*vocab.DROP_TAGS_IF_SMALL)):
+        # widgets; a big one (or one holding paragraphs) is a malformed wrapper
+        if el.getparent() is not None and _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS \
+                and el.find(".//p") is None:
+            _drop(el)
+    for el in root.xpath("//*[@style or @hidden or @aria-hidden]"):
+        if el.tag in ("body", "html") or el.getparent() is None:
             continue
-        if el.tag in vocab.DROP_TAGS:
-            if el.getparent() is not None:
-                _drop(el)
-        elif (_HIDDEN.search(el.get("style") or "") or el.get("hidden") is not None
-              or el.get("aria-hidden") == "true") and el.tag not in ("body", "html"):
+        if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+                or _HIDDEN.search(el.get("style") or "")):
             # small hidden bits are widgets; a big hidden block is content revealed by JS
-            if el.getparent() is not None and _text_len(el.text_content()) < 200:
+            if _text_len(el.text_content()) < vocab.DROP_IF_SMALL_MAX_CHARS:
                 _drop(el)
 
 
@@ -94,7 +110,31 @@ def _drop(el) -> None:
 
 
 def _text_len(s: str | None) -> int:
-    return len(_WS.sub("", s or "").replace("\n", "")) if s else 0
+    return len("".join(s.split())) if s else 0
+
+
+class Measures:
+    """Text and link-text length of every element, computed in one post-order pass."""
+
+    __slots__ = ("text", "link")
+
+    def __init__(self, root):
+        text: dict = {}
+        link: dict = {}
+        for _ev, el in etree.iterwalk(root, events=("end",)):
+            n = _text_len(el.text) if isinstance(el.tag, str) else 0
+            ln = 0
+            for ch in el:
+                n += text.get(ch, 0) + _text_len(ch.tail)
+                ln += link.get(ch, 0)
+            text[el] = n
+            link[el] = n if el.tag == "a" else ln
+        self.text = text
+        self.link = link
+
+    def density(self, el) -> float:
+        n = self.text.get(el, 0)
+        return self.link.get(el, 0) / n if n else 0.0
 
 
 def _link_len(el) -> int:
@@ -110,76 +150,91 @@ def _direct_text(el) -> str:
     return "".join(parts)
 
 
-def _is_boilerplate(text: str) -> bool:
-    """Copyright/disclaimer/ICP text never votes for the article container."""
-    if len(text) > 400:
-        return False
+# cheap pre-check: every strong rule needs one of these
+# (keep in sync with the strong rules in aggregator.clean.rules; tests/clean/test_rules.py checks)
+_BOILER_TRIGGER = re.compile(r"[版權权©备備声聲侵蛛载載错錯许許刊收删刪观觀代存供构構举舉未禁凡]|copyright|rights|icp|\(c\)",
+                             re.I)
+
+
+@lru_cache(maxsize=1)
+def _strong_rules_re():
     from aggregator.clean.rules import DEFAULT_RULES
 
-    return any(r.strong and r.pattern is not None and r.pattern.search(text) for r in DEFAULT_RULES)
+    return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in DEFAULT_RULES
+                               if r.strong and r.pattern is not None), re.I)
 
 
-def junk_map(root) -> dict:
+def _is_boilerplate(text: str) -> bool:
+    """Copyright/disclaimer/ICP text never votes for the article container."""
+    return (len(text) <= 400 and _BOILER_TRIGGER.search(text) is not None
+            and _strong_rules_re().search(text) is not None)
+
+
+def _is_meta(text: str) -> bool:
+    """A date/source/author line never votes for the article container."""
+    from .meta import is_meta_line
+
+    return is_meta_line(" ".join(text.split()))
+
+
+def junk_map(root, m: Measures | None = None) -> dict:
     """element -> 'hard'/'soft' for class/id-hinted elements.
 
     A hard-hinted element holding most of the page's text is not junk: it is an
     unclosed ``<div class="breadcrumb">`` swallowing the page, or a badly named wrapper.
     """
-    total = _text_len(root.text_content()) or 1
+    if m is None:
+        m = Measures(root)
+    total = m.text.get(root, 0) or 1
     out: dict = {}
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
         kind = junk_kind(el)
-        if kind == "hard" and _text_len(el.text_content()) > 0.5 * total and total > 400:
-            kind = None
+        if kind == "hard":
+            size = m.text.get(el, 0)
+            # an unclosed junk wrapper swallowing the page, or a content block whose
+            # class list also names a feature (sina: class="BSHARE_POP …" id="artibody")
+            ident = (el.get("id") or "").lower()
+            if (size > 0.5 * total and total > 400) or (size >= 50 and ident and _content_of(ident)
+                                                         and not _kind_of(ident)):
+                kind = None
         if kind:
             out[el] = kind
     return out
 
 
-def score_candidates(root, junk: dict | None = None) -> dict:
+def score_candidates(root, junk: dict, m: Measures) -> dict:
     """Readability-style: every paragraph gives its score to its ancestors."""
     scores: dict = {}
     body = root.find("body")
     if body is None:
         body = root
-    if junk is None:
-        junk = junk_map(body)
+    in_junk = set()
+    for el, kind in junk.items():
+        if kind == "hard" and el not in in_junk:
+            in_junk.update(el.iter())
     for el in body.iter():
         tag = el.tag
-        if not isinstance(tag, str) or tag in ("a", "title"):
+        if not isinstance(tag, str) or tag in ("a", "title") or el in in_junk:
             continue
         if tag in ("p", "pre", "h1", "h2", "h3", "h4", "h5", "h6"):
+            length = m.text.get(el, 0)
+            if length < 6 or m.density(el) > 0.5:
+                continue
             text = el.text_content()
-            length = _text_len(text)
-            if length < 6:
-                continue
-            ld = _link_len(el) / max(length, 1)
-            if ld > 0.5:
-                continue
             target = el.getparent()
         else:
+            if m.text.get(el, 0) < 12:
+                continue
             text = _direct_text(el)
             length = _text_len(text)
             if length < 12:
                 continue
             target = el
-        if target is None or _is_boilerplate(text):
+        if target is None or _is_boilerplate(text) or (length <= 150 and _is_meta(text)):
             continue
         s = 1.0 + min(len(_PUNCT.findall(text)), 15) + min(length / 40.0, 6.0)
-        # skip paragraphs inside obvious junk (share bars, comment lists, footers)
-        anc = el
-        in_junk = False
-        depth = 0
-        while anc is not None and anc.tag not in ("body", "html") and depth < 12:
-            if junk.get(anc) == "hard":
-                in_junk = True
-                break
-            anc = anc.getparent()
-            depth += 1
-        if in_junk:
-            continue
         node, factor = target, 1.0
         for _ in range(3):
             if node is None or node.tag == "html":
@@ -190,20 +245,31 @@ def score_candidates(root, junk: dict | None = None) -> dict:
     return scores
 
 
-def find_title_element(root, title: str):
+def find_title_element(root, title: str, m: Measures | None = None):
     """The element showing the article title (h1 first, then any short element)."""
     if not title:
         return None
     body = root.find("body")
     if body is None:
         return None
-    norm = _WS.sub("", title)
+    norm = "".join(title.split())
+    lo, hi = 0.6 * len(norm), len(norm) + 10
     for tags in (("h1",), ("h2", "h3"), ("div", "p", "span", "td", "strong", "font", "b")):
         for el in body.iter(*tags):
-            txt = _WS.sub("", el.text_content())
+            if m is not None and not lo <= m.text.get(el, 0) <= hi:
+                continue
+            txt = "".join(el.text_content().split())
             if txt and len(txt) <= len(norm) + 10 and (txt == norm or (len(txt) >= 0.6 * len(norm) and norm in txt)):
                 return el
     return None
+
+
+def common_ancestor(a, b):
+    seen = {id(x) for x in _ancestors(a)}
+    node = b
+    while node is not None and id(node) not in seen:
+        node = node.getparent()
+    return node if node is not None else a.getroottree().getroot()
 
 
 def _ancestors(el) -> list:
@@ -250,47 +316,98 @@ def _in_teaser_list(el) -> bool:
     return False
 
 
-def best_container(root, junk: dict | None = None, title: str = ""):
-    if junk is None:
-        body = root.find("body")
-        junk = junk_map(body if body is not None else root)
-    scores = score_candidates(root, junk)
+def _inside_article(el) -> bool:
+    node = el
+    while node is not None:
+        if node.tag == "article" or node.get("itemprop") == "articleBody":
+            return True
+        node = node.getparent()
+    return False
+
+
+def best_container(root, junk: dict, m: Measures, title: str = ""):
+    """Return ``(container, title_element)``; either may be None."""
+    scores = score_candidates(root, junk, m)
+    title_el = find_title_element(root, title, m)
     if not scores:
-        return None
-    title_el = find_title_element(root, title)
+        return None, title_el
     title_anc = _ancestors(title_el) if title_el is not None else None
+    has_article = root.find(".//article") is not None or bool(root.xpath("//*[@itemprop='articleBody']"))
     best, best_score = None, -1.0
     for el, s in scores.items():
-        length = _text_len(el.text_content())
-        if length == 0:
+        if not m.text.get(el, 0):
             continue
-        ld = _link_len(el) / length
-        final = s * (1.0 - ld)
+        final = s * (1.0 - m.density(el))
+        if final <= best_score / 3.0:   # no bonus below can make up a factor of 3
+            continue
         if content_hint(el):
             final *= 1.25
-        if junk.get(el) == "hard":
+        kind = junk.get(el)
+        if kind == "hard":
             final *= 0.3
+        elif kind == "soft":
+            final *= 0.6
         final *= position_factor(el, title_el, title_anc)
-        if el.tag == "article" or el.get("itemprop") == "articleBody" or el.xpath("ancestor::article"):
+        if has_article and _inside_article(el):
             final *= 1.3
         if _in_teaser_list(el):
             final *= 0.4
         if final > best_score:
             best, best_score = el, final
-    return best
+    return best, title_el
 
 
-def _is_link_block(el) -> bool:
+LEAD_MAX_SIBLINGS = 2
+LEAD_MIN_CHARS = 20
+LEAD_MAX_LINK_DENSITY = 0.1
+
+
+def lead_siblings(container, title_el, junk: dict, m: Measures) -> list:
+    """Blocks just before the container holding a lead/summary paragraph (an intro box,
+    an encyclopedia summary): text-like, not junk, after the headline."""
+    if title_el is None:
+        return []
+    out = []
+    sib = container.getprevious()
+    title_anc = set(map(id, _ancestors(title_el)))
+    head = "".join(container.text_content()[:3000].split())
+    while sib is not None and len(out) < LEAD_MAX_SIBLINGS:
+        if not isinstance(sib.tag, str):
+            sib = sib.getprevious()
+            continue
+        if id(sib) in title_anc or title_el in sib.iter():
+            break  # reached the headline block
+        n = m.text.get(sib, 0)
+        if n == 0:
+            sib = sib.getprevious()
+            continue
+        if (junk.get(sib) or n < LEAD_MIN_CHARS or m.density(sib) > LEAD_MAX_LINK_DENSITY
+                or sib.tag in ("ul", "ol", "table", "h1", "h2", "h3")):
+            break
+        text = sib.text_content()
+        if "。" not in text or _is_meta(text[:200]):  # a lead is prose with full stops
+            break
+        if "".join(text.split())[:40] in head:  # a summary repeating the body (DedeCMS intro)
+            break
+        out.append(sib)
+        sib = sib.getprevious()
+    return list(reversed(out))
+
+
+def _is_link_block(el, m: Measures | None) -> bool:
     if el.tag in ("p", "h2", "h3", "h4", "pre", "blockquote"):
         return False
-    links = el.findall(".//a")
-    if len(links) < 2:
-        return False
-    total = _text_len(el.text_content())
-    return total > 0 and _link_len(el) / total >= 0.6
+    if m is not None:
+        if m.density(el) < 0.6:
+            return False
+    else:
+        total = _text_len(el.text_content())
+        if not total or _link_len(el) / total < 0.6:
+            return False
+    return len(el.findall(".//a")) >= 2
 
 
-def _walk(el, out: list[str], depth: int = 0, junk: dict | None = None) -> None:
+def _walk(el, out: list[str], depth: int = 0, junk: dict | None = None, m: Measures | None = None) -> None:
     tag = el.tag
     if not isinstance(tag, str):
         if el.tail:
@@ -298,7 +415,9 @@ def _walk(el, out: list[str], depth: int = 0, junk: dict | None = None) -> None:
         return
     if depth > 0:
         kind = junk.get(el) if junk is not None else junk_kind(el)
-        if kind == "hard" or (kind == "soft" and _text_len(el.text_content()) < 200) or _is_link_block(el):
+        if kind == "soft":
+            size = m.text.get(el, 0) if m is not None else _text_len(el.text_content())
+        if kind == "hard" or (kind == "soft" and size < 200) or _is_link_block(el, m):
             if el.tail:
                 out.append(el.tail)
             return
@@ -311,14 +430,14 @@ def _walk(el, out: list[str], depth: int = 0, junk: dict | None = None) -> None:
         out.append(el.text)
     if depth < 200:
         for ch in el:
-            _walk(ch, out, depth + 1, junk)
+            _walk(ch, out, depth + 1, junk, m)
     if block:
         out.append("\n")
     if el.tail and depth > 0:
         out.append(el.tail)
 
 
-def to_lines(el, *, root_level: bool = True, junk: dict | None = None) -> list[str]:
+def to_lines(el, *, root_level: bool = True, junk: dict | None = None, m: Measures | None = None) -> list[str]:
     """Linearize an element: block boundaries and <br> become line breaks.
 
     ``root_level`` (the article container): junk-hinted and link-list descendants are
@@ -326,13 +445,13 @@ def to_lines(el, *, root_level: bool = True, junk: dict | None = None) -> list[s
     """
     out: list[str] = []
     if root_level:
-        _walk(el, out, 0, junk)
+        _walk(el, out, 0, junk, m)
     else:
         _walk_plain(el, out)
     text = "".join(out)
     lines = []
     for line in text.split("\n"):
-        line = _WS.sub(" ", line).strip()
+        line = " ".join(line.split())
         if line:
             lines.append(line)
     return lines
@@ -354,18 +473,37 @@ def _walk_plain(el, out: list[str]) -> None:
                 out.append(node.tail)
 
 
+_JUNK_LINES_RE = re.compile("|".join(f"(?:{p.pattern})" for p in vocab.JUNK_LINES))
+
+
 def is_junk_line(line: str) -> bool:
-    return any(p.search(line) for p in vocab.JUNK_LINES)
+    return _JUNK_LINES_RE.search(line) is not None
+
+
+TRUNCATE_MIN_SHARE_BEFORE = 0.25
 
 
 def truncate_index(lines: list[str]) -> int:
+    """Index of a 相关文章-style heading that ends the article, or len(lines).
+
+    A heading near the top (less than a quarter of the text before it) is a
+    "related links" box placed above the article: it is not a cut point."""
+    total = sum(len(x) for x in lines) or 1
+    before = 0
     for i, line in enumerate(lines):
-        if i > 0 and len(line) <= 20 and vocab.TRUNCATE_HEADINGS.match(line):
+        if i > 0 and len(line) <= 20 and vocab.TRUNCATE_HEADINGS.match(line) \
+                and before >= TRUNCATE_MIN_SHARE_BEFORE * total:
             return i
+        before += len(line)
     return len(lines)
 
 
 def filter_lines(lines: Iterable[str]) -> list[str]:
-    lines = list(lines)
+    lines = [vocab.JUNK_TAIL.sub("", ln) for ln in lines]
     lines = lines[: truncate_index(lines)]
-    return [ln for ln in lines if not is_junk_line(ln)]
+    out: list[str] = []
+    for ln in lines:
+        if not ln or is_junk_line(ln) or vocab.TRUNCATE_HEADINGS.match(ln):
+            continue
+        out.append(ln)
+    return out

@@ -19,13 +19,14 @@ except Exception:  # pragma: no cover - no tz database
 FUTURE_TOLERANCE = timedelta(days=1)
 MIN_YEAR = 1990
 
-_TIME = r"(?:\s*(?:T|\s)?\s*(?P<ampm>上午|下午|晚上|凌晨|中午)?\s*(?P<H>\d{1,2})\s*[:：时点]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*(?:分|秒)?)?"
-_TZ = r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}|GMT[+-]\d{1,2}|UTC[+-]\d{1,2}))?"
+_TIME_CORE = r"\s*(?:T|\s)?\s*(?P<ampm>上午|下午|晚上|凌晨|中午)?\s*(?P<H>\d{1,2})\s*[:：时点]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*(?:分|秒)?"
+_TIME = "(?:" + _TIME_CORE + ")?"
+_TZ = r"(?:\s*(?P<tz>Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT[+-]\d{1,2}|UTC[+-]\d{1,2})(?![\d:]))?"
 
 # Absolute forms, most specific first. Named groups: Y m d (H M S ampm tz).
 ABSOLUTE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("ymd_cn", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
-    ("ymd_sep", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)" + _TIME + _TZ)),
+    ("ymd_sep", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?=\d{1,2}:\d{2}|(?!\d))" + _TIME + _TZ)),
     ("ymd_compact_time", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\s*(?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d))?(?!\d)")),
 )
 # Forms without a year: the year is taken from ``now`` (previous year if that is in the future).
@@ -35,7 +36,8 @@ YEARLESS_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 )
 # Relative forms, resolved against ``now``.
 RELATIVE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("day_word", re.compile(r"(?P<word>今天|昨天|前天|今日|昨日)" + _TIME)),
+    # a bare day word must stand alone ("今日中国" is a column name, not a date)
+    ("day_word", re.compile(r"(?<![\u4e00-\u9fff])(?P<word>今天|昨天|前天|今日|昨日)(?:" + _TIME_CORE + r"|(?=\s*(?:$|[\s|｜,，)）\]】/])))")),
     ("ago", re.compile(r"(?P<n>\d+|半|一|两|二|三|四|五|六|七|八|九|十)\s*(?P<unit>秒|分钟|分|小时|个小时|天|日|周|星期|个月|月|年)\s*前")),
     ("just_now", re.compile(r"刚刚|刚才")),
 )

@@ -14,6 +14,7 @@ _WIDEN = {"gb2312": "gb18030", "gbk": "gb18030", "gb_2312-80": "gb18030", "x-gbk
           "big5": "big5hkscs", "ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
+_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-1", "iso8859-15", "ascii", "windows-1252"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -50,15 +51,21 @@ def check_binary(data: bytes) -> None:
 def decode_html(data: bytes, hint: str | None = None) -> tuple[str, str]:
     """Return ``(text, encoding)``.
 
-    Order: BOM, then the caller's hint, then the ``<meta charset>`` of the page; each
-    is accepted only if it decodes the bytes cleanly (or nearly so, < 0.1 % errors).
-    Otherwise UTF-8 and GB18030 are tried, and the codec with the fewest errors wins.
+    Order: BOM; then UTF-8 if the bytes are valid UTF-8 with non-ASCII content (GBK
+    text is practically never valid UTF-8, while pages re-saved as UTF-8 often keep a
+    stale ``charset=gb2312``); then the caller's hint, then the ``<meta charset>``,
+    each accepted only if it decodes cleanly (or nearly so, < 0.1 % errors).
+    Otherwise the candidate (hint, declared, UTF-8, GB18030) with the fewest errors wins.
     """
     check_binary(data)
     bom_enc, bom = read_bom(data)
     if bom_enc:
         enc = _norm(bom_enc) or "utf-8"
         return data[len(bom):].decode(enc, errors="replace"), enc
+    if not data.isascii():
+        text = _strict(data, "utf-8")
+        if text is not None:
+            return text, "utf-8"
     candidates: list[str] = []
     for enc in (_norm(hint), _norm(html_body_declared_encoding(data[:8192]))):
         if enc and enc not in candidates:
@@ -66,6 +73,9 @@ def decode_html(data: bytes, hint: str | None = None) -> tuple[str, str]:
     for enc in ("utf-8", "gb18030"):
         if enc not in candidates:
             candidates.append(enc)
+    # A single-byte Western label decodes any bytes "cleanly"; on non-ASCII pages it is
+    # almost always a wrong label, so try it last.
+    candidates.sort(key=lambda e: e in _SINGLE_BYTE)
     budget = max(2, len(data) // 1000)
     for enc in candidates[:2]:
         text = _strict(data, enc)

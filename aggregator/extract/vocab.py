@@ -10,10 +10,15 @@ import re
 
 # Elements whose whole subtree never holds article text.
 DROP_TAGS = frozenset({
-    "script", "style", "noscript", "iframe", "object", "embed", "svg", "canvas",
-    "template", "button", "select", "option", "textarea", "input", "link", "meta",
-    "head", "nav", "map", "audio", "video", "source", "form",
+    "script", "style", "noscript", "template", "svg", "link", "meta", "head", "input", "option",
 })
+# Widget elements, dropped only when small: malformed pages leave them unclosed
+# (`<button/>`, ASP.NET's page-wide `<form>`), and then they hold the whole page.
+DROP_TAGS_IF_SMALL = frozenset({
+    "form", "button", "select", "textarea", "nav", "iframe", "object", "embed", "map", "audio",
+    "video", "canvas", "source",
+})
+DROP_IF_SMALL_MAX_CHARS = 200
 
 # Block-level tags: a line break before and after their text.
 BLOCK_TAGS = frozenset({
@@ -61,7 +66,7 @@ CONTENT_HINTS = (
 SOFT_JUNK_HINTS = frozenset({
     "meta", "info", "time", "date", "source", "byline", "title", "list", "more", "side",
     "head", "header", "hidden", "tag", "tags", "like", "links", "bottom", "foot", "footer",
-    "hot", "ad", "gg", "main", "top", "position", "location", "print", "tools", "toolbar",
+    "hot", "ad", "gg", "position", "location", "print", "tools", "toolbar",
     "next", "prev", "bread", "keyword", "weixin", "wechat", "widget", "column-list", "newslist",
     "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
@@ -81,9 +86,9 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|现在位置|所在位置|当前的位置)\s*[:：]",
     r"^(首页|主页|网站首页)\s*[>＞»/›→]",
     r"^.{0,30}[>＞»›]\s*(正文|正文内容|内容|详情|浏览文章|文章详情)\s*$",
-    r"^分享(到|给朋友|至|本文|文章)?\s*[:：]?.{0,30}$",
+    r"^分享(到|给朋友|至|本文|文章)?\s*([:：].{0,40})?$",
     r"^(扫一扫|扫码|微信扫一扫|用微信扫描|打开微信).{0,24}(分享|手机|打开|阅读|浏览|关注|二维码|朋友圈).{0,10}$",
-    r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)\s*[:：]?.{0,80}$",
+    r"^[【\[]?(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)[】\]]?\s*([:：>》].{0,80})?$",
     r"^\s*[【\[]?\s*(打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|收藏本页|加入收藏|收藏|"
     r"纠错|我要纠错|推荐给朋友|返回列表|返回首页|字体|字号|放大|缩小)\s*[】\]]?\s*$",
     r"^.{0,8}(字号|字体)\s*[:：]?\s*[【\[]?\s*(大|中|小|默认|A\+|A-|T).{0,20}$",
@@ -92,13 +97,21 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(点击|阅读|浏览|访问)(数|量|次数)?\s*[:：]\s*\d*\s*(次)?$",
     r"^(责任编辑|编辑|责编)\s*[:：]\s*$",
     r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
+    r"^(语音)?播报(文章|本文)?$",
+    r"^[-—=_*·.]{3,}\s*(分隔线|分割线)?\s*[-—=_*·.]*$",
+    # ad teasers labelled 广告 in feeds (a real sentence about advertising ends with 。)
+    r"^(广告|推广|AD)\s*[^。]{2,40}$",
+    # pagination bars: 共3页 首页 上一页 1 2 3 下一页 尾页
+    r"^(?=.*(?:页|\[\d|[<>«»‹›]))(?:共\s*\d+\s*页|第\s*\d+\s*页|首页|上一页|下一页|尾页|末页|\d{1,3}|[<>«»‹›]+|\[\d{1,3}\]|…)(?:\s+(?:共\s*\d+\s*页|第\s*\d+\s*页|首页|上一页|下一页|尾页|末页|\d{1,3}|[<>«»‹›]+|\[\d{1,3}\]|…))+$",
+    r"^(相关热词搜索|相关搜索|热门搜索|热词搜索|本文标签|文章标签|相关标签|TAG标签)\s*[:：].{0,80}$",
     r"^(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|人人网|豆瓣)(\s*[|｜/]?\s*(举报|投诉|点赞|赞|评论|收藏|转发|复制链接|微信|微博|QQ空间|QQ好友|朋友圈|\d+))*\s*$",
     r"^(标签|关键词|关键字|Tags?)\s*[:：]?\s*$",
+    r"^[【\[]?(推荐阅读|相关阅读|延伸阅读|相关新闻|相关文章|相关链接|相关报道|往期回顾|往期推荐|热门推荐|热门文章|猜你喜欢)[】\]]?\s*[:：|｜].{0,80}$",
 ))
 
 # Labels of metadata lines.
 LABEL_DATE = r"(?:发布时间|发表时间|发布日期|发表日期|更新时间|更新日期|上传时间|时间|日期|发布|发表|稿件日期|成文日期|印发日期)"
-LABEL_ORIGIN = r"(?:来源|稿源|出处|来源于|文章来源|信息来源|新闻来源|消息来源|转自|转载自|稿件来源)"
+LABEL_ORIGIN = r"(?:来源|稿源|出处|来源于|文章来源|本文来源|信息来源|新闻来源|消息来源|转自|转载自|稿件来源|來源)"
 LABEL_AUTHOR = r"(?:作者|记者|撰稿|撰文|文|文字|通讯员|供稿|发布者|发布人|投稿人)"
 LABEL_EDITOR = r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯|值班编辑|本文编辑|审核|审校|校对)"
 
@@ -121,6 +134,17 @@ META_DATE_KEYS = (
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
 META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source", "mediaid", "copyright")
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
+
+# Publication times that only live in inline scripts (the page text shows "昨天" or is
+# filled by JS). Group "v" is a unix timestamp or a date string.
+SCRIPT_DATE_PATTERNS = tuple(re.compile(p) for p in (
+    r"\bvar\s+ct\s*=\s*[\"'](?P<v>\d{10})[\"']",                 # WeChat articles
+    r"[\"']?publish_?[tT]ime[\"']?\s*[:=]\s*[\"'](?P<v>[^\"']{8,30})[\"']",
+    r"[\"']?pubDate[\"']?\s*[:=]\s*[\"'](?P<v>[^\"']{8,30})[\"']",
+))
+
+# Widget phrases glued to the end of a real line ("（编辑：小何）返回搜狐，查看更多").
+JUNK_TAIL = re.compile(r"\s*(返回搜狐[，,]?\s*查看更多|展开全文|点击展开全文|阅读全文|播报文章)\s*$")
 
 # Title suffix separators: "Title_栏目_网站" / "Title - 网站" / "Title|网站".
 TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")

@@ -1,31 +1,83 @@
-"""Stage 2: strip boilerplate footer lines, keeping what was removed on the item.
+"""Stage 2: strip boilerplate lines, keeping what was removed on the item.
 
-Settings: ``BOILERPLATE_ENABLED`` (default True).
-Stats: ``boilerplate/lines_removed`` and ``boilerplate/rule/<rule name>`` per rule hit.
+Two sources of rules: the named rule library (aggregator/clean/rules.py) and, per news
+source, its template lines — short lines at the head or tail of the body that recur on
+many of that source's pages (aggregator.clean.learn_source_boilerplate). Template lines
+are learned from the source's stored articles in the database (body plus removed
+lines), so every crawler of a source learns the same lines; the per-process copy is
+only a cache, refreshed every ``BOILERPLATE_LEARN_REFRESH`` items of that source.
+
+Settings: ``BOILERPLATE_ENABLED`` (default True), ``BOILERPLATE_LEARN`` (True),
+``BOILERPLATE_LEARN_SAMPLE`` (stored pages learned from, 200),
+``BOILERPLATE_LEARN_MIN_PAGES`` (5) and ``BOILERPLATE_LEARN_MIN_SHARE`` (0.5): a line
+must be on at least that many pages and that share of the sample, so a sentence quoted
+by two articles is never taken for a template; ``BOILERPLATE_LEARN_REFRESH`` (50).
+Stats: ``boilerplate/lines_removed`` and ``boilerplate/rule/<rule name>`` per rule hit
+(learned lines count as ``boilerplate/rule/source_template``).
 """
 
 from __future__ import annotations
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from aggregator.clean import strip_boilerplate
+from aggregator.clean import DEFAULT_RULES, learn_source_boilerplate, strip_boilerplate, with_learned_lines
+from aggregator.db.engine import engine_for_crawler
+from aggregator.db.models import Article, Source
 from aggregator.drops import NoBody
+from aggregator.stagetime import timed_stage
+
+
+def stored_bodies(session: Session, source: str, limit: int) -> list[str]:
+    """The source's latest stored bodies with their removed lines put back at the end."""
+    rows = session.execute(
+        select(Article.body, Article.removed_text).join(Source)
+        .where(Source.name == source).order_by(Article.id.desc()).limit(limit)
+    )
+    return [body + ("\n" + removed if removed else "") for body, removed in rows]
 
 
 class StripBoilerplatePipeline:
-    def __init__(self, stats):
+    def __init__(self, stats, engine=None, *, sample=200, min_pages=5, min_share=0.5, refresh=50):
         self.stats = stats
+        self.engine = engine  # None: no per-source learning
+        self.sample, self.min_pages, self.min_share, self.refresh = sample, min_pages, min_share, refresh
+        self._rules: dict[str, tuple] = {}  # source -> (rules, items until refresh)
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("BOILERPLATE_ENABLED", True):
+        settings = crawler.settings
+        if not settings.getbool("BOILERPLATE_ENABLED", True):
             raise NotConfigured("BOILERPLATE_ENABLED is off")
-        return cls(crawler.stats)
+        learn = settings.getbool("BOILERPLATE_LEARN", True)
+        return cls(
+            crawler.stats,
+            engine_for_crawler(crawler) if learn else None,
+            sample=settings.getint("BOILERPLATE_LEARN_SAMPLE", 200),
+            min_pages=settings.getint("BOILERPLATE_LEARN_MIN_PAGES", 5),
+            min_share=settings.getfloat("BOILERPLATE_LEARN_MIN_SHARE", 0.5),
+            refresh=settings.getint("BOILERPLATE_LEARN_REFRESH", 50),
+        )
 
+    def rules_for(self, source: str) -> tuple:
+        if self.engine is None:
+            return DEFAULT_RULES
+        rules, left = self._rules.get(source, (None, 0))
+        if rules is None or left <= 0:
+            with Session(self.engine) as session:
+                bodies = stored_bodies(session, source, self.sample)
+            learned = learn_source_boilerplate(bodies, min_share=self.min_share, min_pages=self.min_pages)
+            rules = with_learned_lines(learned) if learned else DEFAULT_RULES
+            left = self.refresh
+        self._rules[source] = (rules, left - 1)
+        return rules
+
+    @timed_stage("boilerplate")
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        stripped = strip_boilerplate(adapter["body"])
+        stripped = strip_boilerplate(adapter["body"], self.rules_for(adapter["source"]))
         adapter["body"] = stripped.body
         adapter["removed"] = list(adapter.get("removed") or []) + stripped.removed
         self.stats.inc_value("boilerplate/lines_removed", len(stripped.removed))

@@ -12,9 +12,18 @@ from itemadapter import ItemAdapter
 
 from aggregator.dedup import InvalidURL, body_hash, canonical_url
 from aggregator.drops import InvalidURL as InvalidURLDrop
+from aggregator.stagetime import timed_stage
 
 
 class DedupPipeline:
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    @timed_stage("dedup")
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:

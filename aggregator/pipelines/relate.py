@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from aggregator.db.engine import engine_for_crawler
 from aggregator.relate import store as relate_store
 from aggregator.relate import text as relate_text
+from aggregator.stagetime import timed_stage
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class RelatePipeline:
             settings.getfloat("RELATE_THRESHOLD", relate_store.THRESHOLD),
         )
 
+    @timed_stage("relate")
     def process_item(self, item):
         adapter = ItemAdapter(item)
         article_id = adapter.get("article_id")

@@ -25,6 +25,7 @@ from aggregator.db.store import compress_page, parse_iso, source_id, upsert_arti
 from aggregator.dedup import register_article
 from aggregator.dedup.index import remove_article
 from aggregator.drops import StoreFailed
+from aggregator.stagetime import timed_stage
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class StorePipeline:
             crawler.spider.name if crawler.spider else "",
         )
 
+    @timed_stage("store")
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:

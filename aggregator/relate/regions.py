@@ -150,6 +150,15 @@ class Gazetteer:
             if len(parts) > 2 and parts[2].strip() == "province":
                 self.context_names.add(name)
 
+    @property
+    def prefixes(self) -> set[str]:
+        """Proper prefixes of the names (for joining split tokens)."""
+        p = self.__dict__.get("_prefixes")
+        if p is None:
+            p = {name[:k] for name in self.names for k in range(1, len(name))}
+            self.__dict__["_prefixes"] = p
+        return p
+
     def _add(self, name: str, place: Place) -> None:
         lst = self.names.setdefault(name, [])
         if place not in lst:
@@ -181,16 +190,26 @@ class Gazetteer:
             parts = self._split(t) if t not in self.names and len(t) >= 4 else None
             toks.extend(parts or [t])
         hits: list[str] = []
-        i = 0
-        while i < len(toks):
-            for span in (3, 2, 1):
-                cand = "".join(toks[i : i + span])
-                if len(toks[i : i + span]) == span and cand in self.names:
-                    hits.append(cand)
-                    i += span
-                    break
-            else:
-                i += 1
+        names, prefixes = self.names, self.prefixes
+        i, n = 0, len(toks)
+        while i < n:
+            tok = toks[i]
+            if tok in prefixes:  # a name the segmenter split: 太原 + 市 → 太原市
+                joined = tok
+                found = None
+                for j in range(i + 1, min(n, i + 3)):
+                    joined += toks[j]
+                    if joined in names:
+                        found = (joined, j + 1)
+                    if joined not in prefixes:
+                        break
+                if found:
+                    hits.append(found[0])
+                    i = found[1]
+                    continue
+            if tok in names:
+                hits.append(tok)
+            i += 1
         if not hits:
             return []
         # unambiguous places first: they give the context that resolves the others

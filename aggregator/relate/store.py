@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import lru_cache
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import (
@@ -33,7 +34,7 @@ TOP_N = 10
 THRESHOLD = 0.05
 #: Postings read per keyword when looking for candidates, strongest first: a keyword
 #: that thousands of articles carry contributes only its best ``CANDIDATES_PER_KEYWORD``.
-CANDIDATES_PER_KEYWORD = 100
+CANDIDATES_PER_KEYWORD = 50
 #: How many of a new article's best candidates are checked for gaining it as a link.
 REVERSE_CHECK = 50
 
@@ -174,7 +175,7 @@ def _store_regions(session: Session, article_id: int, regions: list[RegionMentio
 def index_regions(session: Session, article_id: int, title: str, body: str) -> list[RegionMention]:
     """Find the places the article names and store them in ``article_regions`` (replacing
     earlier rows). Returns them, most mentioned first."""
-    regions = gazetteer().find(T.segment(title or "") + ["\n"] + T.segment(body or ""))
+    regions = gazetteer().find(T.segment(title or "") + ["\n"] + T.segment((body or "")[: T.MAX_REGION_CHARS]))
     _store_regions(session, article_id, regions)
     session.flush()
     return regions
@@ -183,14 +184,35 @@ def index_regions(session: Session, article_id: int, title: str, body: str) -> l
 # --------------------------------------------------------------------------- links
 
 
+_A = Article.__table__
+_AK = ArticleKeyword.__table__
+_RA = RelatedArticle.__table__
+
+
 def _cluster_keys(session: Session, ids: Iterable[int]) -> dict[int, int]:
     """article id -> its story's id (duplicate_of, or its own id)."""
     out: dict[int, int] = {}
-    ids = list(ids)
+    ids = sorted(set(ids))
     for chunk in _chunks(ids):
-        for aid, dup in session.execute(select(Article.id, Article.duplicate_of).where(Article.id.in_(chunk))):
+        for aid, dup in session.execute(select(_A.c.id, _A.c.duplicate_of).where(_A.c.id.in_(chunk))):
             out[aid] = dup or aid
     return out
+
+
+@lru_cache(maxsize=128)
+def _postings_sql(parts: int):
+    one = ("(SELECT article_id, keyword, weight FROM article_keywords WHERE keyword = :k{i} "
+           "ORDER BY weight DESC LIMIT :lim) AS p{i}")
+    return text(" UNION ALL ".join(f"SELECT * FROM {one.format(i=i)}" for i in range(parts)))
+
+
+def _postings(session: Session, keywords: list[str], limit: int) -> Iterable[tuple[int, str, float]]:
+    """The ``limit`` strongest postings of each keyword, one round trip per 50 keywords
+    (each part is a range scan of the (keyword, weight) index)."""
+    for chunk in _chunks(keywords, 50):
+        params = {f"k{i}": kw for i, kw in enumerate(chunk)}
+        params["lim"] = limit
+        yield from session.execute(_postings_sql(len(chunk)), params).all()
 
 
 def _shared(a: dict[str, float], b: dict[str, float]) -> str:
@@ -210,26 +232,17 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
 
     Returns ``(related_id, score, shared_keywords)`` best first.
     """
-    mine = dict(session.execute(
-        select(ArticleKeyword.keyword, ArticleKeyword.weight).where(ArticleKeyword.article_id == article_id)).all())
-    session.execute(delete(RelatedArticle).where(RelatedArticle.article_id == article_id))
+    mine = dict(session.execute(select(_AK.c.keyword, _AK.c.weight).where(_AK.c.article_id == article_id)).all())
+    session.execute(delete(_RA).where(_RA.c.article_id == article_id))
     if not mine:
-        session.flush()
         return []
 
     scores: dict[int, float] = defaultdict(float)
     vectors: dict[int, dict[str, float]] = defaultdict(dict)
-    for kw, w in mine.items():
-        rows = session.execute(
-            select(ArticleKeyword.article_id, ArticleKeyword.weight)
-            .where(ArticleKeyword.keyword == kw)
-            .order_by(ArticleKeyword.weight.desc())
-            .limit(candidates_per_keyword + 1)
-        )
-        for cid, cw in rows:
-            if cid != article_id:
-                scores[cid] += w * cw
-                vectors[cid][kw] = cw
+    for cid, kw, cw in _postings(session, list(mine), candidates_per_keyword + 1):
+        if cid != article_id:
+            scores[cid] += mine[kw] * cw
+            vectors[cid][kw] = cw
     ranked = sorted(((s, c) for c, s in scores.items() if s >= threshold), key=lambda p: (-p[0], p[1]))
     ranked = ranked[: max(top_n, reverse_check) * 3]
     keys = _cluster_keys(session, [c for _, c in ranked] + [article_id])
@@ -241,37 +254,29 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
         if k is None or k in seen_keys:
             continue
         seen_keys.add(k)
-        best.append((s, c))
-    mine_links = [(c, round(min(s, 1.0), 6), _shared(mine, vectors[c])) for s, c in best[:top_n]]
+        best.append((round(min(s, 1.0), 6), c))
+    mine_links = [(c, s, _shared(mine, vectors[c])) for s, c in best[:top_n]]
     if mine_links:
-        session.execute(
-            _insert(session, RelatedArticle),
-            [{"article_id": article_id, "related_id": c, "score": s, "shared_keywords": sh} for c, s, sh in mine_links],
-        )
+        session.execute(insert(_RA), [{"article_id": article_id, "related_id": c, "score": s, "shared_keywords": sh}
+                                      for c, s, sh in mine_links])
 
     # older articles gain this one when it ranks in their top N
     check = best[:reverse_check]
     if check:
         their: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for chunk in _chunks([c for _, c in check]):
+        for chunk in _chunks(sorted(c for _, c in check)):
             for aid, rid, sc in session.execute(
-                select(RelatedArticle.article_id, RelatedArticle.related_id, RelatedArticle.score)
-                .where(RelatedArticle.article_id.in_(chunk))
-            ):
+                    select(_RA.c.article_id, _RA.c.related_id, _RA.c.score).where(_RA.c.article_id.in_(chunk))):
                 their[aid].append((rid, sc))
-        other_ids = {rid for links in their.values() for rid, _ in links}
-        other_keys = _cluster_keys(session, other_ids - set(keys))
+        other_ids = {rid for links in their.values() for rid, _ in links} - set(keys)
+        other_keys = _cluster_keys(session, other_ids) if other_ids else {}
         other_keys.update(keys)
+        drops, adds, updates = [], [], []
         for s, c in check:
-            s = round(min(s, 1.0), 6)
             links = their.get(c, [])
-            same_story = [(rid, sc) for rid, sc in links if other_keys.get(rid, rid) == my_key]
-            if any(rid == article_id for rid, _ in same_story):
-                session.execute(
-                    update(RelatedArticle)
-                    .where(RelatedArticle.article_id == c, RelatedArticle.related_id == article_id)
-                    .values(score=s, shared_keywords=_shared(vectors[c], mine))
-                )
+            same_story = [rid for rid, _ in links if other_keys.get(rid, rid) == my_key]
+            if article_id in same_story:
+                updates.append({"a": c, "r": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)})
                 continue
             if same_story:
                 continue  # it already links to another copy of this story
@@ -279,13 +284,15 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
                 weakest = min(links, key=lambda p: (p[1], -p[0]))
                 if s <= weakest[1]:
                     continue
-                session.execute(delete(RelatedArticle).where(
-                    RelatedArticle.article_id == c, RelatedArticle.related_id == weakest[0]))
-            session.execute(
-                _insert(session, RelatedArticle),
-                [{"article_id": c, "related_id": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)}],
-            )
-    session.flush()
+                drops.append({"a": c, "r": weakest[0]})
+            adds.append({"article_id": c, "related_id": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)})
+        if drops:
+            session.execute(delete(_RA).where(_RA.c.article_id == bindparam("a"), _RA.c.related_id == bindparam("r")), drops)
+        if updates:
+            session.execute(update(_RA).where(_RA.c.article_id == bindparam("a"), _RA.c.related_id == bindparam("r"))
+                            .values(score=bindparam("score"), shared_keywords=bindparam("shared_keywords")), updates)
+        if adds:
+            session.execute(insert(_RA), adds)
     return mine_links
 
 
@@ -297,8 +304,9 @@ def index_article(session: Session, article_id: int, title: str, body: str, *, t
     body_seg = T.segment((body or "")[: T.MAX_BODY_CHARS])
     tokens = (T.keyword_tokens(title_seg), T.keyword_tokens(body_seg))
     index_keywords(session, article_id, title, body, top_k=top_k, _tokens=tokens)
-    regions = gazetteer().find(title_seg + ["\n"] + T.segment(body or "") if len(body or "") > T.MAX_BODY_CHARS
-                               else title_seg + ["\n"] + body_seg)
+    body = body or ""
+    regions = gazetteer().find(title_seg + ["\n"] + (T.segment(body[: T.MAX_REGION_CHARS]) if len(body) > T.MAX_BODY_CHARS
+                                                     else body_seg))
     _store_regions(session, article_id, regions)
     return link_related(session, article_id, top_n=top_n, threshold=threshold)
 

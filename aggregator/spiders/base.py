@@ -17,6 +17,7 @@ URL), ``-a allow=REGEX`` (article URLs must match).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -153,7 +154,7 @@ class NewsSpider(scrapy.Spider):
         else:
             stale = 0
         next_url = self.find_next_page(response)
-        if next_url and self.may_read_list_page(page + 1):
+        if next_url and self.may_read_list_page(next_url, page + 1):
             request = self.list_request(next_url, page=page + 1, category=category)
             request.meta["stale_pages"] = stale
             yield request
@@ -165,7 +166,7 @@ class NewsSpider(scrapy.Spider):
         with Session(engine_for_crawler(self.crawler)) as session:
             return len(stored_urls(session, urls)) == len(set(urls))
 
-    def may_read_list_page(self, page: int) -> bool:
+    def may_read_list_page(self, url: str, page: int) -> bool:
         """Pagination depth per start URL; subclasses may budget differently."""
         return page <= self.max_pages
 
@@ -187,8 +188,9 @@ class NewsSpider(scrapy.Spider):
         if problem:
             drops.count_page_drop(self.crawler.stats, problem, response.url)
             return
+        start = time.process_time()
         try:
-            yield page_to_item(
+            item = page_to_item(
                 response.body,
                 response.url,
                 source=self.source,
@@ -200,6 +202,10 @@ class NewsSpider(scrapy.Spider):
             )
         except PageDropped as exc:
             drops.count_page_drop(self.crawler.stats, exc.reason, response.url, str(exc))
+            return
+        finally:
+            self.crawler.stats.inc_value("stage_cpu/extract", time.process_time() - start)
+        yield item
 
     def on_error(self, failure) -> None:
         request = failure.request

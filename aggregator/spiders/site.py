@@ -28,11 +28,14 @@ class SiteSpider(NewsSpider):
         super().__init__(*args, **kwargs)
         self.source_name = source_for_url(self.start_urls[0])
         self._list_pages_left = self.max_pages - 1  # the start page is the first
+        self._lists_queued = {self.start_urls[0]}
 
-    def may_read_list_page(self, page: int) -> bool:
-        # One budget for the whole site, shared by pagination and channel pages.
-        if self._list_pages_left <= 0:
+    def may_read_list_page(self, url: str, page: int) -> bool:
+        # One budget for the whole site, shared by pagination and channel pages; a list
+        # page linked from many pages (the nav bar) is counted once.
+        if url in self._lists_queued or self._list_pages_left <= 0:
             return False
+        self._lists_queued.add(url)
         self._list_pages_left -= 1
         return True
 
@@ -43,6 +46,6 @@ class SiteSpider(NewsSpider):
         links = page_links(response)
         texts = {link.url: link.text.strip() for link in links}
         for url in discovery.list_links(response.url, links, self._allow_re):
-            if not self.may_read_list_page(1):
-                break
+            if not self.may_read_list_page(url, 1):
+                continue
             yield self.list_request(url, page=1, category=texts.get(url) or response.meta.get("category"))

@@ -67,7 +67,7 @@ def test_every_command_on_the_demo_database(demo_db, tmp_path):
     assert f"{count(demo_db, 'SELECT COUNT(*) FROM articles')} articles" in stats.stdout
     assert "Provinces named most" in stats.stdout
     assert "太原产业信息网" in health.stdout and "ok: 1 source" in health.stdout
-    assert "already at 0002_search_views" in upgrade.stdout
+    assert "already at 0003_search_views" in upgrade.stdout
 
 
 def count(url: str, sql: str) -> int:

@@ -116,6 +116,20 @@ def test_signatures_are_stable_across_processes():
     assert outs.pop() == f"{s.to_bytes().hex()}\n{s.band_keys()}\n"
 
 
+def test_containment_rule_accepts_a_heavily_cut_copy():
+    from aggregator.dedup import estimate_containment, is_copy
+
+    cut = "\n".join(PARAS[:2])  # three of five paragraphs dropped
+    a, b = signature(BODY), signature(cut)
+    j = a.jaccard(b)
+    assert j < DEFAULT_CONFIG.threshold
+    assert estimate_containment(j, a.n_shingles, b.n_shingles) >= 0.8
+    assert is_copy(j, a.n_shingles, b.n_shingles)
+    # but a short text quoted inside a long unrelated one is not a copy (Jaccard floor)
+    assert not is_copy(0.1, 1000, 100)
+    assert estimate_containment(0.0, 10, 10) == 0.0 and estimate_containment(1.0, 10, 10) == 1.0
+
+
 def test_config_validation():
     with pytest.raises(ValueError):
         DedupConfig(num_perm=100, bands=32)

@@ -82,3 +82,31 @@ def test_helpers():
     assert site_of("www.example.com") == "example.com"
     assert site_of("127.0.0.1") == "127.0.0.1"
     assert is_tracking_param("UTM_Source") and is_tracking_param("spm") and not is_tracking_param("id")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_seg = st.text(alphabet=st.sampled_from("abcXYZ019-_.~%新闻 "), min_size=0, max_size=8)
+_key = st.sampled_from(["id", "page", "utm_source", "spm", "from", "q", "a", "Share_x", "__biz"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP"]),
+    host=st.sampled_from(["example.com", "News.Example.COM", "a.b.gov.cn", "127.0.0.1", "例子.中国"]),
+    port=st.sampled_from(["", ":80", ":443", ":8080"]),
+    path=st.lists(_seg, max_size=4),
+    query=st.lists(st.tuples(_key, _seg), max_size=4),
+    frag=st.sampled_from(["", "#top", "#!/x"]),
+)
+def test_canonical_url_is_idempotent(scheme, host, port, path, query, frag):
+    from urllib.parse import quote
+
+    url = f"{scheme}://{host}{port}/" + "/".join(quote(p, safe="%") for p in path)
+    if query:
+        url += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query)
+    url += frag
+    c = canonical_url(url)
+    assert canonical_url(c) == c
+    assert c.startswith("https://")
+    assert "utm_source" not in c and "spm=" not in c

@@ -139,3 +139,35 @@ def test_keywords_and_regions_stored(engine):
                          .where(ArticleRegion.article_id == aid)).all()
         assert ("山西省", "太原市", "小店区", 2) in rows
         assert s.scalar(select(func.count()).select_from(ArticleRegion).where(ArticleRegion.province == "山西省")) >= 2
+
+
+def test_rebuild_matches_incremental(engine):
+    from sqlalchemy.orm import sessionmaker
+
+    from aggregator.relate import rebuild_all
+
+    texts = SOLAR + BASKETBALL
+    with Session(engine) as s:
+        ids = [_store(s, *x) for x in texts]
+        copy = _store(s, *SOLAR[0], duplicate_of=ids[0])
+        s.commit()
+        _rerun(s, ids + [copy], texts + [SOLAR[0]])  # weights with the final IDF
+        _rerun(s, ids + [copy], texts + [SOLAR[0]])
+        docs, df, kws, links, regions = _snapshot(s)
+    seen = []
+    stats = rebuild_all(sessionmaker(engine), progress=lambda *a: seen.append(a), workers=1)
+    assert stats["articles"] == len(ids) + 1
+    assert {stage for stage, _, _ in seen} >= {"tokenise", "keywords", "regions", "links"}
+    with Session(engine) as s:
+        docs2, df2, kws2, links2, regions2 = _snapshot(s)
+        assert (docs2, df2, regions2) == (docs, df, regions)
+        assert [(a, k) for a, k, _ in kws2] == [(a, k) for a, k, _ in kws]
+        assert all(abs(w - w2) < 1e-5 for (_, _, w), (_, _, w2) in zip(kws, kws2))
+        pairs = {(a, r) for a, r, _, _ in links2}
+        assert (ids[0], copy) not in pairs and (copy, ids[0]) not in pairs
+        assert (ids[3], ids[4]) in pairs and (ids[4], ids[3]) in pairs
+        assert not any((a in ids[:3] + [copy]) != (r in ids[:3] + [copy]) for a, r in pairs)
+        # running it again changes nothing
+    rebuild_all(sessionmaker(engine), workers=2)
+    with Session(engine) as s:
+        assert _snapshot(s)[3] == links2

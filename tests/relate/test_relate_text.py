@@ -1,6 +1,6 @@
 import math
 
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from aggregator.relate import text as T
 
@@ -67,6 +67,7 @@ def test_cosine_and_shared_keywords():
     assert T.shared_keywords(a, b) == ["光伏", "组件"]
 
 
+@settings(deadline=None)  # timing depends on the machine's load, not on the code
 @given(st.dictionaries(st.sampled_from(list("abcdefghij")), st.floats(0.1, 10), min_size=1),
        st.dictionaries(st.sampled_from(list("abcdefghij")), st.floats(0.1, 10), min_size=1))
 def test_cosine_bounds_and_symmetry(a, b):
@@ -75,8 +76,20 @@ def test_cosine_bounds_and_symmetry(a, b):
     assert math.isclose(c, T.cosine(b, a))
 
 
+@settings(deadline=None)
 @given(st.text(max_size=200))
 def test_tokenize_never_yields_junk(s):
     for tok in T.tokenize(s):
         assert len(tok) >= 2 and tok.strip() == tok
         assert tok.lower() not in T.stopwords()
+
+
+def test_make_idf_blends_corpus_counts_with_jieba_prior():
+    from aggregator.relate.store import make_idf
+
+    jidf, median = T.jieba_idf()
+    idf = make_idf({"光伏": 5, "篮球": 900}, 1000, prior_documents=2000)
+    assert math.isclose(idf("光伏"), T.blended_idf(5, 1000, jidf["光伏"], prior_documents=2000))
+    assert idf("篮球") < idf("光伏")
+    assert idf("从未见过的词xyz") == median  # unseen, unknown to jieba: jieba's median
+    assert idf("光伏") > 0

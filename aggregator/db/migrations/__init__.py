@@ -3,7 +3,8 @@ they work from an installed copy.
 
 * ``0001_initial`` — the schema as the first release created it (``make_engine``'s
   ``create_all`` before migrations existed).
-* ``0002_search_views`` — the full-text search index and the analyst views.
+* ``0002_keyword_index`` — article_id added to the keyword look-up index (relate).
+* ``0003_search_views`` — the full-text search index and the analyst views.
 
 A database made by ``make_engine`` is stamped at :data:`HEAD` when it is created; a
 database that has the tables but no ``alembic_version`` was made before migrations and
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
 FIRST = "0001_initial"
-HEAD = "0002_search_views"
+HEAD = "0003_search_views"
 VERSION_TABLE = "alembic_version"
 
 
@@ -134,6 +135,8 @@ class prepare:
 
         try:
             with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":  # the lock create_schema takes: one crawler at a time
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7301052)"))
                 search.create_index(conn)
                 views.create_views(conn)
                 if self.fresh:

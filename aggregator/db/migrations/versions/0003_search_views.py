@@ -3,8 +3,8 @@
 The index is filled for the articles already stored (jieba segmentation of every title
 and body: about a minute per 10,000 articles on a small machine).
 
-Revision ID: 0002_search_views
-Revises: 0001_initial
+Revision ID: 0003_search_views
+Revises: 0002_keyword_index
 Create Date: 2026-11-27
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 from aggregator.db import search, views
 
-revision: str = "0002_search_views"
-down_revision: Union[str, Sequence[str], None] = "0001_initial"
+revision: str = "0003_search_views"
+down_revision: Union[str, Sequence[str], None] = "0002_keyword_index"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

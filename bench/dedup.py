@@ -1,0 +1,216 @@
+"""Benchmark of the dedup stage: does per-article cost stay flat as the index grows?
+
+Generates N realistic articles from cnews-dev (clauses of one topic label recombined
+into new sentences and paragraphs, numbers and a few characters mutated, so almost all
+are distinct; about 5% near copies and 1% exact copies of recent articles, like
+syndication), inserts each as an article row (a Core INSERT standing in for the store
+stage) and runs ``register_article`` on it, one commit cycle per article as in the
+pipeline. Reports the dedup-stage time per article for the 1,000 articles after the
+first 1,000 and for the last 1,000, their ratio, and items per second.
+
+    python bench/dedup.py --db sqlite --n 100000
+    python bench/dedup.py --db postgresql --n 100000 [--pg-url URL]
+
+Each run uses a fresh SQLite file / a unique PostgreSQL schema, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from aggregator.db.engine import make_engine  # noqa: E402
+from aggregator.db.models import Article, Source  # noqa: E402
+from aggregator.dedup import DEFAULT_CONFIG, body_hash, register_article  # noqa: E402
+
+_CLAUSE = re.compile(r"[^，。！？；：,!?;]+")
+
+
+class ArticleGenerator:
+    """Deterministic stream of distinct articles built from the cnews clause pool."""
+
+    def __init__(self, cnews: Path, seed: int = 1, dup_rate: float = 0.05, exact_rate: float = 0.01):
+        sys.path.insert(0, str(REPO))
+        from tests.dedup.syndication import load_cnews, paragraphs, syndicate_body
+
+        self._paragraphs, self._syndicate = paragraphs, syndicate_body
+        rows = load_cnews(cnews, required=False)
+        if rows is None:
+            raise SystemExit(f"cnews data not found at {cnews}")
+        self.pool: dict[str, list[str]] = {}
+        chars: list[str] = []
+        for label, text in rows:
+            self.pool.setdefault(label, []).extend(c.strip() for c in _CLAUSE.findall(text) if len(c.strip()) >= 4)
+            chars.extend(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
+        self.labels = sorted(self.pool)
+        self.chars = chars
+        self.rng = random.Random(seed)
+        self.dup_rate, self.exact_rate = dup_rate, exact_rate
+        self.recent: list[str] = []
+
+    def _mutate(self, clause: str) -> str:
+        r = self.rng
+        clause = re.sub(r"\d", lambda _: str(r.randrange(10)), clause)
+        if len(clause) > 6 and r.random() < 0.5:  # one character swapped for a random one
+            i = r.randrange(len(clause))
+            clause = clause[:i] + r.choice(self.chars) + clause[i + 1:]
+        return clause
+
+    def new_body(self) -> str:
+        r = self.rng
+        pool = self.pool[r.choice(self.labels)]
+        paras = []
+        for _ in range(r.randint(3, 10)):
+            sents = []
+            for _ in range(r.randint(1, 4)):
+                sents.append("，".join(self._mutate(r.choice(pool)) for _ in range(r.randint(2, 4))) + "。")
+            paras.append("".join(sents))
+        return "\n".join(paras)
+
+    def next(self) -> tuple[str, str]:
+        """(kind, body) with kind in new/near/exact."""
+        x = self.rng.random()
+        if self.recent and x < self.exact_rate:
+            return "exact", self.rng.choice(self.recent)
+        if self.recent and x < self.exact_rate + self.dup_rate:
+            src = self.rng.choice(self.recent)
+            return "near", self._syndicate(src.split("\n"), self.rng)
+        body = self.new_body()
+        self.recent.append(body)
+        if len(self.recent) > 2000:
+            self.recent.pop(0)
+        return "new", body
+
+
+def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000) -> dict:
+    gen = ArticleGenerator(cnews, seed)
+    engine = make_engine(db_url)
+    t_dedup = []  # wall time of register_article per article
+    c_dedup = []  # CPU time of this process in register_article (robust to other load on the machine)
+    kinds = {"new": 0, "near": 0, "exact": 0}
+    found = {"new": 0, "near": 0, "exact": 0}
+    cands = []
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    art = Article.__table__
+    wall0 = time.perf_counter()
+    gen_time = 0.0
+    with Session(engine) as s:
+        s.execute(insert(Source.__table__).values(name="bench", spider="bench"))
+        sid = s.scalar(select(Source.id).where(Source.name == "bench"))
+        s.commit()
+        for i in range(n):
+            g0 = time.perf_counter()
+            kind, body = gen.next()
+            gen_time += time.perf_counter() - g0
+            kinds[kind] += 1
+            aid = s.execute(
+                insert(art).values(url=f"https://bench.example/{i}", source_id=sid, title=f"t{i}", body=body,
+                                   published_at=base + timedelta(seconds=i), fetched_at=base, body_hash=body_hash(body))
+                .returning(art.c.id)
+            ).scalar_one()
+            t0, c0 = time.perf_counter(), time.process_time()
+            r = register_article(s, aid, body)
+            t_dedup.append(time.perf_counter() - t0)
+            c_dedup.append(time.process_time() - c0)
+            cands.append(r.candidates)
+            if r.kind is not None:
+                found[kind] += 1
+            if i + 1 == 2000:
+                print(f"  reference (articles 1001-2000): dedup {1000 * statistics.fmean(t_dedup[1000:2000]):.2f} ms/article wall,"
+                      f" {1000 * statistics.fmean(c_dedup[1000:2000]):.2f} ms CPU", flush=True)
+            if progress and (i + 1) % progress == 0:
+                el = time.perf_counter() - wall0
+                print(f"  {i + 1:>7} articles  {el:7.1f}s  last-1k dedup {1000 * statistics.fmean(t_dedup[-1000:]):.2f} ms/article wall,"
+                      f" {1000 * statistics.fmean(c_dedup[-1000:]):.2f} ms CPU, candidates {statistics.fmean(cands[-1000:]):.3f}", flush=True)
+    wall = time.perf_counter() - wall0 - gen_time
+    engine.dispose()
+    early = t_dedup[1000:2000]
+    late = t_dedup[-1000:]
+    res = {
+        "db": engine.dialect.name,
+        "n": n,
+        "config": DEFAULT_CONFIG.params,
+        "dedup_ms_at_1k": 1000 * statistics.fmean(early),
+        "dedup_ms_at_n": 1000 * statistics.fmean(late),
+        "median_ms_at_1k": 1000 * statistics.median(early),
+        "median_ms_at_n": 1000 * statistics.median(late),
+        "ratio": statistics.fmean(late) / statistics.fmean(early),
+        "cpu_ms_at_1k": 1000 * statistics.fmean(c_dedup[1000:2000]),
+        "cpu_ms_at_n": 1000 * statistics.fmean(c_dedup[-1000:]),
+        "cpu_ratio": statistics.fmean(c_dedup[-1000:]) / statistics.fmean(c_dedup[1000:2000]),
+        "median_ratio": statistics.median(late) / statistics.median(early),
+        "candidates_per_article_at_1k": statistics.fmean(cands[1000:2000]),
+        "candidates_per_article_at_n": statistics.fmean(cands[-1000:]),
+        "dedup_items_per_s": n / sum(t_dedup),
+        "items_per_s_with_article_insert": n / wall,
+        "wall_s_excluding_generation": wall,
+        "generated": kinds,
+        "matched": found,
+    }
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    ap.add_argument("--cnews", type=Path, default=REPO.parent / "shared" / "data" / "cnews-dev.tsv")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args(argv)
+    if args.n < 3000:
+        ap.error("--n must be at least 3000 (the first 2,000 are the 1k reference)")
+    cleanup = None
+    if args.db == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="dedup-bench-")
+        url = f"sqlite:///{tmp}/bench.db"
+
+        def cleanup():
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        import uuid
+        from urllib.parse import quote
+
+        import psycopg
+
+        schema = f"dedup_bench_{uuid.uuid4().hex[:10]}"
+        conninfo = args.pg_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(conninfo, autocommit=True) as c:
+            c.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"{args.pg_url}{'&' if '?' in args.pg_url else '?'}options={quote(f'-csearch_path={schema}')}"
+
+        def cleanup():
+            with psycopg.connect(conninfo, autocommit=True) as c:
+                c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    print(f"dedup bench: {args.db}, {args.n} articles", flush=True)
+    try:
+        res = run(url, args.n, args.cnews, args.seed)
+    finally:
+        cleanup()
+    print(json.dumps(res, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=1))
+    ok = res["ratio"] <= 1.5
+    print(f"cost at {args.n} vs at 1k: x{res['ratio']:.2f} -> {'OK' if ok else 'TOO HIGH'} (limit 1.5)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,7 +32,10 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create_tables:
-        create_schema(engine)
+        from aggregator.db.migrations import prepare
+
+        with prepare(engine):  # + search index, views, and the version stamp of a new database
+            create_schema(engine)
     return engine
 
 

@@ -56,7 +56,7 @@ class Source(Base):
     __table_args__ = {"comment": "One row per news source (one spider or one site crawled by a generic spider)."}
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
-    name: Mapped[str] = mapped_column(String(200), unique=True, comment="Source name: the spider name, or the site's host for the generic spiders.")
+    name: Mapped[str] = mapped_column(String(200), unique=True, comment="Source name: the source spider's source_name (e.g. 太原产业信息网, else the spider name), or the site's host for the generic spiders.")
     spider: Mapped[str] = mapped_column(String(100), comment="The spider that crawls this source.")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), comment="When the source was first seen (UTC).")
 

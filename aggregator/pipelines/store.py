@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import engine_for_crawler
+from aggregator.db.search import index_article as index_for_search
 from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
 from aggregator.dedup import register_article
 from aggregator.dedup.index import remove_article
@@ -51,6 +52,8 @@ class StorePipeline:
         try:
             with Session(self.engine) as session:
                 result = upsert_article(session, self.row_values(session, adapter))
+                if result.outcome != "unchanged":
+                    index_for_search(session, result.article_id, adapter["title"] or "", adapter["body"])
                 session.commit()
                 if result.outcome != "unchanged":
                     if result.outcome == "updated":

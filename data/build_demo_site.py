@@ -68,7 +68,12 @@ def benchmark_articles() -> list[dict]:
         paragraphs = [p.strip() for p in rec["body"].split("\n") if len(p.strip()) > 1]
         if len(paragraphs) < 3:
             continue
-        tree = lxml_html.fromstring((pages / f"{rec['id']}.html").read_bytes())
+        raw = (pages / f"{rec['id']}.html").read_bytes()
+        try:  # several pages declare gb2312 but are UTF-8: decode before lxml guesses
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
+        tree = lxml_html.fromstring(text)
         title = re.split(r"\s*[-_|—]+\s*", (tree.findtext(".//title") or "").strip())[0]
         if title:
             out.append({"title": title, "paragraphs": paragraphs})

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import DownloadCancelledError
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy.orm import Session
@@ -212,6 +212,8 @@ class NewsSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             drops.count_page_drop(self.crawler.stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
+        elif failure.check(IgnoreRequest):
+            return  # skipped on purpose (already stored, robots.txt, off-site): not a drop
         elif failure.check(DownloadCancelledError, CancelledError) and "max size" in str(failure.value):
             drops.count_page_drop(self.crawler.stats, drops.OVERSIZED, request.url)
         else:

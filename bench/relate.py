@@ -85,7 +85,7 @@ def bulk_load(engine, articles: list[tuple[str, str]]) -> None:
         s.commit()
 
 
-def add_one(session: Session, src_id: int, i: int, title: str, body: str) -> dict[str, float]:
+def add_one(session: Session, src_id: int, i: int, title: str, body: str, caps: list[int] = ()) -> dict[str, float]:
     a = Article(url=f"https://bench.example/new/{i}", source_id=src_id, title=title, body=body,
                 fetched_at=datetime.now(timezone.utc), body_hash=hashlib.sha256(body.encode()).hexdigest())
     session.add(a)
@@ -98,7 +98,14 @@ def add_one(session: Session, src_id: int, i: int, title: str, body: str) -> dic
     S.link_related(session, a.id)
     session.commit()
     t3 = time.perf_counter()
-    return {"index_keywords": t1 - t0, "index_regions": t2 - t1, "link_related": t3 - t2, "total": t3 - t0}
+    out = {"index_keywords": t1 - t0, "index_regions": t2 - t1, "link_related": t3 - t2, "total": t3 - t0}
+    # other candidate caps, timed on the same article (links re-done in place)
+    for cap in (caps if i % 2 == 0 else list(reversed(caps))):
+        t4 = time.perf_counter()
+        S.link_related(session, a.id, candidates_per_keyword=cap)
+        session.commit()
+        out[f"link_related cap {cap}"] = time.perf_counter() - t4
+    return out
 
 
 def make(url_template: str, name: str, directory: Path):
@@ -175,6 +182,7 @@ def main(argv=None) -> int:
     ap.add_argument("--db", default="sqlite", help="'sqlite' (files in --dir) or a PostgreSQL URL")
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--caps", default="", help="also time link_related with these candidate caps, e.g. 50,20")
     args = ap.parse_args(argv)
     if not DATA.exists():
         print(f"needs {DATA}", file=sys.stderr)
@@ -204,7 +212,8 @@ def main(argv=None) -> int:
     for i, (title, body) in enumerate(new):
         order = ["small", "large"] if i % 2 == 0 else ["large", "small"]
         for name in order:
-            for k, v in add_one(sessions[name], src[name], i, title, body).items():
+            caps = [int(c) for c in args.caps.split(",") if c]
+            for k, v in add_one(sessions[name], src[name], i, title, body, caps).items():
                 results[name]["times"].setdefault(k, []).append(v)
     for name, r in results.items():
         sessions[name].close()
@@ -212,7 +221,7 @@ def main(argv=None) -> int:
         for k, v in r["times"].items():
             print(f"  per new article, {k}: {ms(v)}", flush=True)
     s_, l_ = results["small"]["times"], results["large"]["times"]
-    for k in ("link_related", "total"):
+    for k in ["link_related", "total"] + [k for k in l_ if k.startswith("link_related cap")]:
         ratio = statistics.fmean(l_[k]) / statistics.fmean(s_[k])
         med = statistics.median(l_[k]) / statistics.median(s_[k])
         print(f"{k}: {results['large']['stored']} stored vs {results['small']['stored']} stored: mean {ratio:.2f}x, "

@@ -34,7 +34,7 @@ TOP_N = 10
 THRESHOLD = 0.05
 #: Postings read per keyword when looking for candidates, strongest first: a keyword
 #: that thousands of articles carry contributes only its best ``CANDIDATES_PER_KEYWORD``.
-CANDIDATES_PER_KEYWORD = 50
+CANDIDATES_PER_KEYWORD = 20
 #: How many of a new article's best candidates are checked for gaining it as a link.
 REVERSE_CHECK = 50
 

@@ -125,11 +125,20 @@ def _bulk_load(s: Session, gen: "ArticleGenerator", sid: int, start: int, stop: 
         print(f"  bulk-loaded {hi:>7}", flush=True)
 
 
-def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, prefill: bool = False) -> dict:
+def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, prefill: bool = False,
+        sqlite_cache_mb: int = 0) -> dict:
     """Ingest n articles one by one; with ``prefill`` only the first 2,000 and the last
     1,000 are ingested one by one, the ones between are bulk-loaded into the index."""
     gen = ArticleGenerator(cnews, seed)
     engine = make_engine(db_url)
+    if sqlite_cache_mb and engine.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _cache(dbapi_conn, _rec):  # experiment: a bigger page cache than SQLite's 2 MB default
+            dbapi_conn.execute(f"PRAGMA cache_size=-{sqlite_cache_mb * 1024}")
+
+        engine.dispose()
     t_dedup = []  # wall time of register_article per article
     c_dedup = []  # CPU time of this process in register_article (robust to other load on the machine)
     kinds = {"new": 0, "near": 0, "exact": 0}
@@ -194,6 +203,7 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, p
         "candidates_per_article_at_1k": statistics.fmean(cands[1000:2000]),
         "candidates_per_article_at_n": statistics.fmean(cands[-1000:]),
         "prefill": prefill,
+        "sqlite_cache_mb": sqlite_cache_mb,
         "ingested_one_by_one": len(t_dedup),
         "dedup_items_per_s": len(t_dedup) / sum(t_dedup),
         "items_per_s_with_article_insert": len(t_dedup) / wall,
@@ -212,6 +222,7 @@ def main(argv=None) -> int:
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     ap.add_argument("--cnews", type=Path, default=REPO.parent / "shared" / "data" / "cnews-dev.tsv")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--sqlite-cache-mb", type=int, default=0, help="experiment: SQLite page cache size (default: SQLite's 2 MB)")
     ap.add_argument("--prefill", action="store_true",
                     help="ingest only articles 1-2000 and the last 1000 one by one; bulk-load the index in between (faster)")
     args = ap.parse_args(argv)
@@ -246,7 +257,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` removes the temp DB/schema
     print(f"dedup bench: {args.db}, {args.n} articles{' (prefill)' if args.prefill else ''}", flush=True)
     try:
-        res = run(url, args.n, args.cnews, args.seed, prefill=args.prefill)
+        res = run(url, args.n, args.cnews, args.seed, prefill=args.prefill, sqlite_cache_mb=args.sqlite_cache_mb)
     finally:
         cleanup()
     print(json.dumps(res, indent=1))

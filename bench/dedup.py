@@ -96,9 +96,49 @@ class ArticleGenerator:
         return "new", body
 
 
-def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000) -> dict:
+def _bulk_load(s: Session, gen: "ArticleGenerator", sid: int, start: int, stop: int, base: datetime, batch: int = 2000) -> None:
+    """Fill articles and the dedup index for articles start..stop-1 in bulk (signatures and
+    band keys computed as register_article does, rows inserted in batches, no cluster
+    linking): the index then has the size it would have after ingesting them one by one."""
+    from aggregator.db.models import DedupBand, DedupSignature
+    from aggregator.dedup.fingerprint import band_keys, normalise, signature
+
+    art = Article.__table__
+    for lo in range(start, stop, batch):
+        hi = min(stop, lo + batch)
+        bodies = [gen.next()[1] for _ in range(lo, hi)]
+        rows = [dict(url=f"https://bench.example/{i}", source_id=sid, title=f"t{i}", body=b,
+                     published_at=base + timedelta(seconds=i), fetched_at=base, body_hash=body_hash(b))
+                for i, b in zip(range(lo, hi), bodies)]
+        ids = s.execute(insert(art).returning(art.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        sig_rows, band_rows = [], []
+        for aid, b in zip(ids, bodies):
+            sig = signature(b, DEFAULT_CONFIG)
+            sig_rows.append(dict(article_id=aid, body_hash=sig.body_hash if sig else body_hash(b), length=len(normalise(b)),
+                                 n_shingles=sig.n_shingles if sig else 0, signature=sig.to_bytes() if sig else None,
+                                 params=DEFAULT_CONFIG.params))
+            if sig is not None:
+                band_rows.extend(dict(band_key=k, article_id=aid) for k in band_keys(sig.values, DEFAULT_CONFIG.bands))
+        s.execute(insert(DedupSignature.__table__), sig_rows)
+        s.execute(insert(DedupBand.__table__), band_rows)
+        s.commit()
+        print(f"  bulk-loaded {hi:>7}", flush=True)
+
+
+def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, prefill: bool = False,
+        sqlite_cache_mb: int = 0) -> dict:
+    """Ingest n articles one by one; with ``prefill`` only the first 2,000 and the last
+    1,000 are ingested one by one, the ones between are bulk-loaded into the index."""
     gen = ArticleGenerator(cnews, seed)
     engine = make_engine(db_url)
+    if sqlite_cache_mb and engine.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _cache(dbapi_conn, _rec):  # experiment: a bigger page cache than SQLite's 2 MB default
+            dbapi_conn.execute(f"PRAGMA cache_size=-{sqlite_cache_mb * 1024}")
+
+        engine.dispose()
     t_dedup = []  # wall time of register_article per article
     c_dedup = []  # CPU time of this process in register_article (robust to other load on the machine)
     kinds = {"new": 0, "near": 0, "exact": 0}
@@ -112,7 +152,13 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000) -
         s.execute(insert(Source.__table__).values(name="bench", spider="bench"))
         sid = s.scalar(select(Source.id).where(Source.name == "bench"))
         s.commit()
-        for i in range(n):
+        i = 0
+        while i < n:
+            if prefill and i == 2000:
+                b0 = time.perf_counter()
+                _bulk_load(s, gen, sid, 2000, n - 1000, base)
+                gen_time += time.perf_counter() - b0  # not part of the timed ingest
+                i = n - 1000
             g0 = time.perf_counter()
             kind, body = gen.next()
             gen_time += time.perf_counter() - g0
@@ -136,6 +182,7 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000) -
                 el = time.perf_counter() - wall0
                 print(f"  {i + 1:>7} articles  {el:7.1f}s  last-1k dedup {1000 * statistics.fmean(t_dedup[-1000:]):.2f} ms/article wall,"
                       f" {1000 * statistics.fmean(c_dedup[-1000:]):.2f} ms CPU, candidates {statistics.fmean(cands[-1000:]):.3f}", flush=True)
+            i += 1
     wall = time.perf_counter() - wall0 - gen_time
     engine.dispose()
     early = t_dedup[1000:2000]
@@ -155,8 +202,11 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000) -
         "median_ratio": statistics.median(late) / statistics.median(early),
         "candidates_per_article_at_1k": statistics.fmean(cands[1000:2000]),
         "candidates_per_article_at_n": statistics.fmean(cands[-1000:]),
-        "dedup_items_per_s": n / sum(t_dedup),
-        "items_per_s_with_article_insert": n / wall,
+        "prefill": prefill,
+        "sqlite_cache_mb": sqlite_cache_mb,
+        "ingested_one_by_one": len(t_dedup),
+        "dedup_items_per_s": len(t_dedup) / sum(t_dedup),
+        "items_per_s_with_article_insert": len(t_dedup) / wall,
         "wall_s_excluding_generation": wall,
         "generated": kinds,
         "matched": found,
@@ -172,6 +222,9 @@ def main(argv=None) -> int:
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     ap.add_argument("--cnews", type=Path, default=REPO.parent / "shared" / "data" / "cnews-dev.tsv")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--sqlite-cache-mb", type=int, default=0, help="experiment: SQLite page cache size (default: SQLite's 2 MB)")
+    ap.add_argument("--prefill", action="store_true",
+                    help="ingest only articles 1-2000 and the last 1000 one by one; bulk-load the index in between (faster)")
     args = ap.parse_args(argv)
     if args.n < 3000:
         ap.error("--n must be at least 3000 (the first 2,000 are the 1k reference)")
@@ -199,9 +252,12 @@ def main(argv=None) -> int:
         def cleanup():
             with psycopg.connect(conninfo, autocommit=True) as c:
                 c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    print(f"dedup bench: {args.db}, {args.n} articles", flush=True)
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` removes the temp DB/schema
+    print(f"dedup bench: {args.db}, {args.n} articles{' (prefill)' if args.prefill else ''}", flush=True)
     try:
-        res = run(url, args.n, args.cnews, args.seed)
+        res = run(url, args.n, args.cnews, args.seed, prefill=args.prefill, sqlite_cache_mb=args.sqlite_cache_mb)
     finally:
         cleanup()
     print(json.dumps(res, indent=1))

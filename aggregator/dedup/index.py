@@ -249,7 +249,10 @@ def register_article(
     if commit:
         session.commit()
     if sig is None:  # too short to judge: never a duplicate, never a canonical of others
-        return DedupResult(None, None, 0.0, session.scalar(select(Article.duplicate_of).where(Article.id == article_id)))
+        dup = session.scalar(select(Article.duplicate_of).where(Article.id == article_id))
+        if commit:
+            session.commit()
+        return DedupResult(None, None, 0.0, dup)
 
     # 2. look up candidates (after our rows are visible to others)
     found, exact, n_cand = find_candidates(session, article_id, sig, config)

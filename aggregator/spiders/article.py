@@ -37,19 +37,13 @@ class ArticleSpider(NewsSpider):
 
     urls: list[str] = []
 
-    @property
-    def source(self) -> str:
-        # Pages from anywhere: each site is its own source, named by its host.
-        return ""
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
             yield self.article_request(url, category=None)
 
-    def parse_article(self, response):
-        for item in super().parse_article(response):
-            item.source = source_for_url(response.url)
-            yield item
+    def source_of(self, response) -> str:
+        # Pages from anywhere: each site is its own source, named by its host.
+        return source_for_url(response.url)
 
 
 def source_for_url(url: str) -> str:

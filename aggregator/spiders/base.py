@@ -112,6 +112,10 @@ class NewsSpider(scrapy.Spider):
     def source(self) -> str:
         return self.source_name or self.name
 
+    def source_of(self, response: Response) -> str:
+        """The source an article page belongs to (sources.name)."""
+        return self.source
+
     # --- crawling ----------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
         starts = dict(self.channels) or {url: self.category for url in self.start_urls}
@@ -193,7 +197,7 @@ class NewsSpider(scrapy.Spider):
             item = page_to_item(
                 response.body,
                 response.url,
-                source=self.source,
+                source=self.source_of(response),
                 fetched_at=datetime.now(timezone.utc),
                 encoding=getattr(response, "encoding", None),
                 selectors=self.selectors,

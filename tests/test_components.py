@@ -62,3 +62,25 @@ def test_category_from_meta_or_breadcrumb():
     crumb = '<div class="place">当前位置:<a href="/">首页</a> &gt; <a href="/c1.html">太原产业信息</a> &gt; 正文内容</div>'
     assert category_from_page(Selector(text=crumb)) == "太原产业信息"
     assert category_from_page(Selector(text="<p>没有栏目</p>")) is None
+
+
+def test_stored_pages_are_found_by_canonical_or_fetched_url(sqlite_url):
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from aggregator.db.engine import make_engine
+    from aggregator.db.store import source_id, upsert_article
+    from aggregator.middlewares.incremental import stored_urls
+
+    engine = make_engine(sqlite_url)
+    now = datetime(2024, 9, 28, tzinfo=timezone.utc)
+    with Session(engine) as session, session.begin():
+        sid = source_id(session, "s", "site")
+        for url, fetched in (("https://a.cn/p/1", "http://a.cn/p/1.html?utm_source=x"),  # rel=canonical elsewhere
+                             ("https://a.cn/p/2.html", "http://a.cn/p/2.html")):
+            upsert_article(session, {"url": url, "fetched_url": fetched, "source_id": sid, "title": "t", "body": "b",
+                                     "fetched_at": now, "published_at": now, "body_hash": url})
+    with Session(engine) as session:
+        found = stored_urls(session, ["http://a.cn/p/1.html?utm_source=x", "http://a.cn/p/2.html?spm=1", "http://a.cn/p/3.html"])
+    assert set(found) == {"http://a.cn/p/1.html?utm_source=x", "http://a.cn/p/2.html?spm=1"}

@@ -66,6 +66,7 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_body_hash", "body_hash"),
+        Index("ix_articles_fetched_url", "fetched_url"),
         {"comment": "One row per article page stored; syndicated copies point at their story's canonical row through duplicate_of."},
     )
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import engine_for_crawler
@@ -31,7 +31,11 @@ from aggregator.middlewares.mirror import MIRRORED
 
 
 def stored_urls(session: Session, urls: list[str]) -> dict[str, datetime | None]:
-    """The canonical URLs among ``urls`` that are stored, with their publication time."""
+    """The URLs among ``urls`` whose page is stored, with its publication time.
+
+    A page is stored under its canonical URL, or under its rel=canonical when the page
+    named one; the URL it was fetched from is matched too.
+    """
     canon = {}
     for url in urls:
         try:
@@ -40,8 +44,17 @@ def stored_urls(session: Session, urls: list[str]) -> dict[str, datetime | None]
             continue
     if not canon:
         return {}
-    rows = session.execute(select(Article.url, Article.published_at).where(Article.url.in_(list(canon))))
-    return {canon[row.url]: row.published_at for row in rows}
+    fetched = set(urls)
+    rows = session.execute(
+        select(Article.url, Article.fetched_url, Article.published_at)
+        .where(or_(Article.url.in_(list(canon)), Article.fetched_url.in_(list(fetched))))
+    )
+    found = {}
+    for row in rows:
+        url = canon.get(row.url) or (row.fetched_url if row.fetched_url in fetched else None)
+        if url:
+            found[url] = row.published_at
+    return found
 
 
 class SkipStoredMiddleware:

@@ -5,6 +5,8 @@ they work from an installed copy.
   ``create_all`` before migrations existed).
 * ``0002_keyword_index`` — article_id added to the keyword look-up index (relate).
 * ``0003_search_views`` — the full-text search index and the analyst views.
+* ``0004_fetched_url_index`` — an index on articles.fetched_url, for the incremental
+  crawl's "already stored?" check on pages whose rel=canonical differs from their URL.
 
 A database made by ``make_engine`` is stamped at :data:`HEAD` when it is created; a
 database that has the tables but no ``alembic_version`` was made before migrations and
@@ -25,7 +27,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
 FIRST = "0001_initial"
-HEAD = "0003_search_views"
+HEAD = "0004_fetched_url_index"
 VERSION_TABLE = "alembic_version"
 
 

@@ -12,7 +12,9 @@ from parsel import Selector
 
 SECTION_META = ("article:section", "og:section", "category", "section", "columnname", "ColumnName", "lanmu")
 BREADCRUMB_HINT = re.compile(r"(breadcrumb|crumb|position|location|place|where|dqwz|curpos|nav-path|path)", re.I)
-BREADCRUMB_LABEL = re.compile(r"^\s*(当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]?")
+BREADCRUMB_LABELS = ("当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置")
+# the element whose own text starts with one of the labels
+LABELLED_XPATH = "//*[text()[" + " or ".join(f"starts-with(normalize-space(), '{label}')" for label in BREADCRUMB_LABELS) + "]]"
 NOT_A_CATEGORY = {"首页", "主页", "网站首页", "正文", "正文内容", "详情", "内容", "文章", "home", "Home"}
 MAX_CATEGORY_CHARS = 20
 
@@ -22,14 +24,16 @@ def category_from_page(sel: Selector) -> str | None:
         value = sel.xpath(f'//meta[@name="{name}" or @property="{name}"]/@content').get()
         if value and 0 < len(value.strip()) <= MAX_CATEGORY_CHARS:
             return value.strip()
-    for node in sel.xpath("//*[@class or @id]"):
-        hint = (node.attrib.get("class", "") + " " + node.attrib.get("id", ""))
-        text = " ".join(node.xpath(".//text()").getall())
-        if len(text) > 200:
+    # Only elements that look like a breadcrumb are read: by a class/id hint, or by a
+    # 当前位置-style label in their own text (reading every element's text is quadratic).
+    hinted = [n for n in sel.xpath("//*[@class or @id]")
+              if BREADCRUMB_HINT.search(n.attrib.get("class", "") + " " + n.attrib.get("id", ""))]
+    labelled = sel.xpath(LABELLED_XPATH)
+    for node in hinted + labelled:
+        if len(" ".join(node.xpath(".//text()").getall())) > 200:
             continue
-        if BREADCRUMB_HINT.search(hint) or BREADCRUMB_LABEL.match(text):
-            names = [" ".join(a.xpath(".//text()").getall()).strip() for a in node.xpath(".//a")]
-            names = [n for n in names if n and n not in NOT_A_CATEGORY and len(n) <= MAX_CATEGORY_CHARS]
-            if names:
-                return names[-1]
+        names = [" ".join(a.xpath(".//text()").getall()).strip() for a in node.xpath(".//a")]
+        names = [n for n in names if n and n not in NOT_A_CATEGORY and len(n) <= MAX_CATEGORY_CHARS]
+        if names:
+            return names[-1]
     return None

@@ -36,6 +36,7 @@ class StorePipeline:
         self.stats = stats
         self.keep_raw = keep_raw
         self.spider_name = spider_name
+        self._source_ids: dict[str, int] = {}  # sources rows are never deleted: safe to remember
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -73,11 +74,16 @@ class StorePipeline:
         self.stats.inc_value(f"aggregator/stored/{result.outcome}")
         return item
 
+    def source_id(self, session: Session, name: str) -> int:
+        if name not in self._source_ids:
+            self._source_ids[name] = source_id(session, name, self.spider_name or name)
+        return self._source_ids[name]
+
     def row_values(self, session: Session, adapter: ItemAdapter) -> dict:
         return {
             "url": adapter.get("canonical_url") or adapter["url"],
             "fetched_url": adapter["url"],
-            "source_id": source_id(session, adapter["source"], self.spider_name or adapter["source"]),
+            "source_id": self.source_id(session, adapter["source"]),
             "title": adapter["title"] or "",
             "body": adapter["body"],
             "published_at": parse_iso(adapter.get("published_at")),

@@ -144,9 +144,11 @@ class NewsSpider(scrapy.Spider):
             drops.count_page_drop(self.crawler.stats, drops.NOT_HTML, response.url)
             return
         category = response.meta.get("category")
-        urls = self.find_article_links(response)
+        links = None if self.article_links and self.next_page else page_links(response)  # read once
+        urls = self.find_article_links(response, links)
         for url in urls:
             yield self.article_request(url, category=category, list_url=response.url)
+        yield from self.follow_lists(response, links)
         page = response.meta.get("list_page", 1)
         stale = response.meta.get("stale_pages", 0)
         if urls and self.nothing_new(urls):
@@ -157,11 +159,15 @@ class NewsSpider(scrapy.Spider):
                 return
         else:
             stale = 0
-        next_url = self.find_next_page(response)
+        next_url = self.find_next_page(response, links)
         if next_url and self.may_read_list_page(next_url, page + 1):
             request = self.list_request(next_url, page=page + 1, category=category)
             request.meta["stale_pages"] = stale
             yield request
+
+    def follow_lists(self, response: TextResponse, links: list[discovery.Link] | None) -> Iterable[scrapy.Request]:
+        """Other list pages to read from this one; a source reads only its pagination."""
+        return ()
 
     def nothing_new(self, urls: list[str]) -> bool:
         """True when every article this list page links to is already stored."""
@@ -174,18 +180,18 @@ class NewsSpider(scrapy.Spider):
         """Pagination depth per start URL; subclasses may budget differently."""
         return page <= self.max_pages
 
-    def find_article_links(self, response: TextResponse) -> list[str]:
+    def find_article_links(self, response: TextResponse, links: list[discovery.Link] | None = None) -> list[str]:
         if self.article_links:
             hrefs = _select(response, self.article_links, attr="href")
             urls = [response.urljoin(h) for h in hrefs]
             return [u for u in dict.fromkeys(urls) if self._allow_re is None or self._allow_re.search(u)]
-        return discovery.article_links(response.url, page_links(response), self._allow_re)
+        return discovery.article_links(response.url, links or page_links(response), self._allow_re)
 
-    def find_next_page(self, response: TextResponse) -> str | None:
+    def find_next_page(self, response: TextResponse, links: list[discovery.Link] | None = None) -> str | None:
         if self.next_page:
             hrefs = _select(response, self.next_page, attr="href")
             return response.urljoin(hrefs[0]) if hrefs else None
-        return discovery.next_page_link(response.url, page_links(response))
+        return discovery.next_page_link(response.url, links or page_links(response))
 
     def parse_article(self, response: Response):
         problem = page_problem(response)

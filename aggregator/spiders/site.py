@@ -8,11 +8,9 @@ that article URLs must match.
 
 from __future__ import annotations
 
-from scrapy.http import TextResponse
-
 from aggregator import discovery
 from aggregator.spiders.article import source_for_url
-from aggregator.spiders.base import NewsSpider, SpiderArgumentError, page_links
+from aggregator.spiders.base import NewsSpider, SpiderArgumentError
 
 
 class SiteSpider(NewsSpider):
@@ -39,11 +37,8 @@ class SiteSpider(NewsSpider):
         self._list_pages_left -= 1
         return True
 
-    def parse_list(self, response):
-        yield from super().parse_list(response)
-        if not isinstance(response, TextResponse):
-            return
-        links = page_links(response)
+    def follow_lists(self, response, links):
+        # Channel pages linked from this list page become list pages too, within budget.
         texts = {link.url: link.text.strip() for link in links}
         for url in discovery.list_links(response.url, links, self._allow_re):
             if not self.may_read_list_page(url, 1):

@@ -5,9 +5,6 @@ current between rebuilds; run this after a large import, or to apply new setting
 
 from __future__ import annotations
 
-import logging
-
-import jieba
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.orm import sessionmaker
@@ -25,7 +22,6 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts) -> None:
         assert self.settings is not None
-        jieba.setLogLevel(logging.WARNING)
         url = resolve_db_url(self.settings.get("AGGREGATOR_DB_URL"))
         engine = make_engine(url)
         settings = self.settings

@@ -57,9 +57,6 @@ class EmptyQuery(ValueError):
 
 
 def _tokenizer():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
     from aggregator.relate.text import tokenizer
 
     return tokenizer()
@@ -71,7 +68,7 @@ def index_terms(text_: str | None) -> list[str]:
     if not text_:
         return []
     out = []
-    for tok in _tokenizer().cut_for_search(text_, HMM=True):
+    for tok in _tokenizer().cut_for_search(text_):
         tok = tok.strip()
         if tok and _WORD.search(tok):
             out.append(tok.lower())
@@ -89,11 +86,11 @@ def query_terms(query: str) -> list[str]:
     jieba cut it. Duplicates removed, order kept."""
     tok = _tokenizer()
     out: list[str] = []
-    for word in tok.cut(query, HMM=True):
+    for word in tok.cut(query):
         word = word.strip()
         if not word or not _WORD.search(word):
             continue
-        parts = [p.strip() for p in tok.cut_for_search(word, HMM=True)]
+        parts = [p.strip() for p in tok.cut_for_search(word)]
         parts = [p for p in parts if p and _WORD.search(p) and p != word]
         covered = set()
         for p in parts:

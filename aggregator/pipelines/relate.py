@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import jieba
-
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,7 +33,6 @@ class RelatePipeline:
         settings = crawler.settings
         if not settings.getbool("RELATE_ENABLED", True):
             raise NotConfigured("RELATE_ENABLED is off")
-        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not crawl news
         return cls(
             engine_for_crawler(crawler),
             crawler.stats,

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Callable, Iterable, Mapping
 
 import jieba
+import rjieba
 
 #: Title words count this many times a body word before sublinear scaling.
 TITLE_WEIGHT = 3.0
@@ -59,21 +60,42 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=1)
-def tokenizer() -> jieba.Tokenizer:
-    """A private jieba tokenizer that knows the gazetteer's place names.
+class Segmenter:
+    """jieba's segmentation, computed by jieba-rs (the ``rjieba`` binding): the same
+    dictionary and algorithm as Python jieba, about fifteen times faster, and it releases
+    the GIL while it cuts. Runs of latin letters, digits and punctuation such as
+    ``010-64465202`` or ``www.example.cn`` stay one token where Python jieba splits them."""
 
-    A separate instance, so other modules using the global ``jieba`` are unaffected.
+    def __init__(self, jieba_rs: "rjieba.Jieba"):
+        self._jieba = jieba_rs
+
+    def cut(self, text: str) -> list[str]:
+        """Precise mode with HMM for unknown words."""
+        return self._jieba.cut(text, True)
+
+    def cut_for_search(self, text: str) -> list[str]:
+        """Search mode: precise mode plus the dictionary words inside long words
+        (新能源汽车 → 新能源, 能源, 汽车)."""
+        return self._jieba.cut_for_search(text, True)
+
+    def knows(self, word: str) -> bool:
+        return self._jieba.has_word(word)
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> Segmenter:
+    """The project's segmenter: jieba's dictionary plus every place name of the gazetteer.
+
+    A private instance, so other code using ``rjieba``'s default one is unaffected.
     """
     with _lock:
-        tok = jieba.Tokenizer()
-        tok.initialize()
+        tok = rjieba.Jieba()
         from aggregator.relate.regions import gazetteer
 
         for name in gazetteer().dictionary_words():
-            if tok.FREQ.get(name, 0) == 0:
-                tok.add_word(name, freq=max(tok.suggest_freq(name, tune=False), 20))
-        return tok
+            if not tok.has_word(name):
+                tok.add_word(name, max(tok.suggest_freq(name), 20), None)
+        return Segmenter(tok)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +118,7 @@ def segment(text: str) -> list[str]:
     """jieba's precise-mode segmentation of ``text`` (all tokens, punctuation included)."""
     if not text:
         return []
-    return tokenizer().lcut(text, HMM=True)
+    return tokenizer().cut(text)
 
 
 def is_keyword_token(token: str, stop: frozenset[str] | None = None) -> bool:

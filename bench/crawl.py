@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -48,7 +49,9 @@ def run_crawl(args: list[str], stats_file: Path, env: dict, extensions: dict) ->
     cmd = [sys.executable, "-m", "scrapy", *args, *SAME_SETTINGS,
            "-s", f"BENCH_STATS_FILE={stats_file}", "-s", f"EXTENSIONS={json.dumps(extensions)}"]
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter() - started
     if proc.returncode != 0 or not stats_file.exists():
         raise SystemExit(f"crawl failed ({proc.returncode}): {' '.join(args)}\n{proc.stderr[-3000:]}")
@@ -60,6 +63,8 @@ def run_crawl(args: list[str], stats_file: Path, env: dict, extensions: dict) ->
         "seconds": round(elapsed, 2),
         "pages_per_s": round(pages / elapsed, 1),
         "rss_mb": round(stats.get("memusage/max", 0) / 2**20),
+        # CPU of the crawl process and any worker processes it started, per page
+        "process_cpu_ms_per_page": round(1000 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / max(pages, 1), 2),
         "stored": stats.get("aggregator/stored/inserted", 0),
         "cpu_ms_per_page": {s: round(1000 * stats.get(f"stage_cpu/{s}", 0) / max(pages, 1), 2) for s in STAGES},
     }

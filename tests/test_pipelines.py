@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from pathlib import Path
 
 import pytest
@@ -33,14 +35,24 @@ def item(**kw) -> ArticleItem:
 
 
 def run(pipelines, it):
-    for p in pipelines:
-        it = p.process_item(it)
-    return it
+    """Pass ``it`` through the stages in order, awaiting the offloaded (async) ones."""
+
+    async def through():
+        nonlocal it
+        for p in pipelines:
+            it = p.process_item(it)
+            if inspect.isawaitable(it):
+                it = await it
+        return it
+
+    return asyncio.run(through())
 
 
 @pytest.fixture
 def crawler(sqlite_url):
-    return get_crawler(settings_dict={"AGGREGATOR_DB_URL": sqlite_url})
+    # batches of one, run on this thread: each stage is checked item by item here;
+    # tests/test_offload.py covers batches and the worker process
+    return get_crawler(settings_dict={"AGGREGATOR_DB_URL": sqlite_url, "AGGREGATOR_WORKERS": 0, "AGGREGATOR_BATCH_SIZE": 1})
 
 
 def full_path(crawler):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -67,6 +68,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+@lru_cache(maxsize=4)
+def cached_engine(url: str) -> Engine:
+    """One engine per URL for this process: what a worker process uses for its batches
+    (the crawl process has created and migrated the schema before any batch runs)."""
+    return make_engine(url, create_tables=False)
 
 
 def engine_for_crawler(crawler) -> Engine:

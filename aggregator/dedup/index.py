@@ -236,52 +236,77 @@ def register_article(
     authoritative (the canonical choice compares stored rows of every member).
     Idempotent: registering the same article again changes nothing.
     """
-    if body is None:
-        body = session.scalar(select(Article.body).where(Article.id == article_id))
+    return register_articles(session, [(article_id, body)], config=config, commit=commit)[0]
+
+
+def register_articles(
+    session: Session,
+    articles: list[tuple[int, str | None]],
+    *,
+    config: DedupConfig = DEFAULT_CONFIG,
+    commit: bool = True,
+) -> list[DedupResult]:
+    """``register_article`` for a batch of ``(article_id, body)``, with the same commit
+    protocol (index rows of the whole batch committed before any lookup; one locked
+    cluster update for all matches), so a batch costs two or three commits, not three
+    per article. Copies inside one batch find each other. Results in input order."""
+    prepared = []
+    for article_id, body in articles:
         if body is None:
-            raise LookupError(f"article {article_id} not found")
-    text = normalise(body)
-    sig = make_signature(body, config)
-    bhash = sig.body_hash if sig is not None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+            body = session.scalar(select(Article.body).where(Article.id == article_id))
+            if body is None:
+                raise LookupError(f"article {article_id} not found")
+        text = normalise(body)
+        sig = make_signature(body, config)
+        bhash = sig.body_hash if sig is not None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+        prepared.append((article_id, sig, bhash, len(text)))
 
     # 1. own rows first, committed, so a concurrent crawler is sure to see them
-    index_article(session, article_id, sig, bhash, len(text), config)
+    for article_id, sig, bhash, length in prepared:
+        index_article(session, article_id, sig, bhash, length, config)
     if commit:
         session.commit()
-    if sig is None:  # too short to judge: never a duplicate, never a canonical of others
-        dup = session.scalar(select(Article.duplicate_of).where(Article.id == article_id))
-        if commit:
-            session.commit()
-        return DedupResult(None, None, 0.0, dup)
 
-    # 2. look up candidates (after our rows are visible to others)
-    found, exact, n_cand = find_candidates(session, article_id, sig, config)
-    if not found:
-        dup = session.scalar(select(Article.duplicate_of).where(Article.id == article_id))
-        if commit:
-            session.commit()
-        if dup is not None:  # a concurrent crawler linked us meanwhile
-            return DedupResult(dup, "near", 0.0, dup, candidates=n_cand)
-        return DedupResult(None, None, 0.0, None, candidates=n_cand)
+    # 2. look up candidates (after our rows are visible to others); a body too short to
+    #    judge (no signature) is never a duplicate, never a canonical of others
+    found: dict[int, tuple[dict[int, float], set[int], int]] = {}
+    for article_id, sig, _, _ in prepared:
+        if sig is not None:
+            found[article_id] = find_candidates(session, article_id, sig, config)
+    matched = {a: f for a, f in found.items() if f[0]}
 
     # 3. under the lock, from fresh data: merge clusters, choose canonical, re-point
-    if commit:
-        session.commit()  # end the read transaction so the lock is the first statement
-    _take_lock(session)
-    canon = update_cluster(session, [article_id, *found])
+    if matched:
+        if commit:
+            session.commit()  # end the read transaction so the lock is the first statement
+        _take_lock(session)
+        for article_id, (near, _, _) in matched.items():
+            update_cluster(session, [article_id, *near])
+        session.flush()
+    # read back where every article ended up: a later member of the batch, or a
+    # concurrent crawler, may have changed the canonical of an earlier one
+    ids = [a for a, _, _, _ in prepared]
+    now = dict(session.execute(select(Article.id, Article.duplicate_of).where(Article.id.in_(ids))).all())
     if commit:
         session.commit()
-    else:
-        session.flush()
-    best = max(found.values())
-    return DedupResult(
-        canonical_id=canon,
-        kind="exact" if exact else "near",
-        similarity=best,
-        duplicate_of=None if canon == article_id else canon,
-        matched=tuple(sorted(found)),
-        candidates=n_cand,
-    )
+    results = []
+    for article_id, sig, _, _ in prepared:
+        dup = now.get(article_id)
+        near, exact, n_cand = found.get(article_id, ({}, set(), 0))
+        if near:
+            results.append(DedupResult(
+                canonical_id=dup if dup is not None else article_id,
+                kind="exact" if exact else "near",
+                similarity=max(near.values()),
+                duplicate_of=dup,
+                matched=tuple(sorted(near)),
+                candidates=n_cand,
+            ))
+        elif dup is not None and sig is not None:  # a concurrent crawler (or a later batch member) linked us
+            results.append(DedupResult(dup, "near", 0.0, dup, candidates=n_cand))
+        else:
+            results.append(DedupResult(None, None, 0.0, dup, candidates=n_cand))
+    return results
 
 
 def find_duplicate(session: Session, article_id: int, body: str | None = None, **kwargs) -> int | None:

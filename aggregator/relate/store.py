@@ -110,28 +110,6 @@ def make_idf(df: dict[str, int], documents: int, *, prior_documents: float = T.P
 # --------------------------------------------------------------------------- keywords
 
 
-def _count_document(session: Session, article_id: int, title: str, body: str, terms: set[str]) -> None:
-    """Add the article's terms to ``keyword_df`` unless this text was already counted."""
-    fp = _fingerprint(title, body)
-    state = session.get(ArticleRelateState, article_id)
-    if state is not None:
-        # Same text: nothing to do. Changed text: the old version's terms cannot be taken
-        # back (only its top keywords are stored); the counts drift a little until
-        # `scrapy relate` recomputes them.
-        state.fingerprint = fp
-        return
-    session.add(ArticleRelateState(article_id=article_id, fingerprint=fp))
-    ins = _insert(session, RelateStat).values(name=DOCUMENTS, value=1)
-    session.execute(ins.on_conflict_do_update(index_elements=["name"], set_={"value": RelateStat.value + 1}))
-    words = sorted(terms)
-    for chunk in _chunks(words, 500):
-        ins = _insert(session, KeywordDF)
-        session.execute(
-            ins.on_conflict_do_update(index_elements=["keyword"], set_={"df": KeywordDF.df + 1}),
-            [{"keyword": w, "df": 1} for w in chunk],
-        )
-
-
 def _store_keywords(session: Session, article_id: int, keywords: list[tuple[str, float]]) -> None:
     session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id == article_id))
     if keywords:
@@ -150,7 +128,7 @@ def index_keywords(session: Session, article_id: int, title: str, body: str, *, 
     """
     title_toks, body_toks = _tokens if _tokens is not None else T.prepare(title, body)
     terms = {t[:100] for t in title_toks} | {t[:100] for t in body_toks}
-    _count_document(session, article_id, title, body, terms)
+    _count_documents(session, {article_id: (title, body, terms)})
     session.flush()
     tf = T.term_frequencies([t[:100] for t in title_toks], [t[:100] for t in body_toks])
     keywords = T.score_keywords(tf, idf_lookup(session, tf), top_k=top_k)
@@ -300,15 +278,83 @@ def index_article(session: Session, article_id: int, title: str, body: str, *, t
                   top_n: int = TOP_N, threshold: float = THRESHOLD) -> list[tuple[int, float, str]]:
     """Keywords, regions and links of one stored article, tokenising it once. The store
     pipeline calls this after the article row exists (and its duplicate_of is set)."""
-    title_seg = T.segment(title or "")
-    body_seg = T.segment((body or "")[: T.MAX_BODY_CHARS])
-    tokens = (T.keyword_tokens(title_seg), T.keyword_tokens(body_seg))
-    index_keywords(session, article_id, title, body, top_k=top_k, _tokens=tokens)
+    return index_articles(session, [(article_id, title, body)], top_k=top_k, top_n=top_n, threshold=threshold)[0]
+
+
+def _analyse(title: str, body: str) -> tuple[list[str], list[str], list[RegionMention]]:
+    """Keyword tokens of title and body, and the places the article names."""
     body = body or ""
-    regions = gazetteer().find(title_seg + ["\n"] + (T.segment(body[: T.MAX_REGION_CHARS]) if len(body) > T.MAX_BODY_CHARS
-                                                     else body_seg))
-    _store_regions(session, article_id, regions)
-    return link_related(session, article_id, top_n=top_n, threshold=threshold)
+    title_seg = T.segment(title or "")
+    body_seg = T.segment(body[: T.MAX_BODY_CHARS])
+    region_seg = T.segment(body[: T.MAX_REGION_CHARS]) if len(body) > T.MAX_BODY_CHARS else body_seg
+    return T.keyword_tokens(title_seg), T.keyword_tokens(body_seg), gazetteer().find(title_seg + ["\n"] + region_seg)
+
+
+def _count_documents(session: Session, texts: dict[int, tuple[str, str, set[str]]]) -> None:
+    """Add each article's terms to ``keyword_df`` unless that text was already counted:
+    one statement per table for the whole batch, words in sorted order (so two crawlers
+    lock ``keyword_df`` rows in the same order and cannot deadlock)."""
+    known = {aid: st for aid, st in session.execute(
+        select(ArticleRelateState.article_id, ArticleRelateState).where(ArticleRelateState.article_id.in_(list(texts))))}
+    counts: dict[str, int] = defaultdict(int)
+    new = 0
+    for aid, (title, body, terms) in texts.items():
+        fp = _fingerprint(title, body)
+        state = known.get(aid)
+        if state is not None:
+            # Same text: nothing to do. Changed text: the old version's terms cannot be taken
+            # back (only its top keywords are stored); the counts drift a little until
+            # `scrapy relate` recomputes them.
+            state.fingerprint = fp
+            continue
+        session.add(ArticleRelateState(article_id=aid, fingerprint=fp))
+        new += 1
+        for w in terms:
+            counts[w] += 1
+    if not new:
+        return
+    ins = _insert(session, RelateStat).values(name=DOCUMENTS, value=new)
+    session.execute(ins.on_conflict_do_update(index_elements=["name"], set_={"value": RelateStat.value + new}))
+    words = sorted(counts)
+    for chunk in _chunks(words, 500):
+        ins = _insert(session, KeywordDF)
+        session.execute(
+            ins.on_conflict_do_update(index_elements=["keyword"], set_={"df": KeywordDF.df + ins.excluded.df}),
+            [{"keyword": w, "df": counts[w]} for w in chunk],
+        )
+
+
+def index_articles(session: Session, articles: list[tuple[int, str, str]], *, top_k: int = T.TOP_K,
+                   top_n: int = TOP_N, threshold: float = THRESHOLD) -> list[list[tuple[int, float, str]]]:
+    """``index_article`` for a batch of ``(article_id, title, body)`` in the caller's
+    transaction: corpus counts, keywords and regions written a statement per table for
+    the batch, then each article linked (seeing the whole batch's keywords, so articles of
+    one batch can link to each other). Returns each article's links, in input order."""
+    analysed = {aid: _analyse(title, body) for aid, title, body in articles}
+    texts = {}
+    tfs = {}
+    for aid, title, body in articles:
+        title_toks, body_toks, _ = analysed[aid]
+        title_toks, body_toks = [t[:100] for t in title_toks], [t[:100] for t in body_toks]
+        texts[aid] = (title, body, set(title_toks) | set(body_toks))
+        tfs[aid] = T.term_frequencies(title_toks, body_toks)
+    _count_documents(session, texts)
+    session.flush()
+    idf = idf_lookup(session, {w for tf in tfs.values() for w in tf})
+    ids = list(analysed)
+    for chunk in _chunks(ids):
+        session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id.in_(chunk)))
+        session.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_(chunk)))
+    keyword_rows = [{"article_id": aid, "keyword": k, "weight": w}
+                    for aid in ids for k, w in T.score_keywords(tfs[aid], idf, top_k=top_k)]
+    if keyword_rows:
+        session.execute(_insert(session, ArticleKeyword), keyword_rows)
+    region_rows = [{"article_id": aid, "province": r.province, "city": r.city, "district": r.district,
+                    "adcode": r.adcode, "mentions": r.mentions} for aid in ids for r in analysed[aid][2]]
+    if region_rows:
+        session.execute(_insert(session, ArticleRegion), region_rows)
+    session.flush()
+    return [link_related(session, aid, top_n=top_n, threshold=threshold) for aid, _, _ in articles]
 
 
 def rebuild_all(session_factory, *, progress=None, **kwargs):

@@ -1,0 +1,150 @@
+"""Heavy pipeline stages beside the reactor: item batches run in a worker process.
+
+Scrapy runs item pipelines on the reactor's thread, one item at a time, so a stage that
+writes to the database or segments text holds up the whole crawl. The store and relate
+stages hand their items to a :class:`Batcher` instead. Items are gathered into a batch
+of ``AGGREGATOR_BATCH_SIZE`` (or what arrived within ``AGGREGATOR_BATCH_SECONDS``), and
+each batch is one call of a plain function (one transaction) in a worker process, while
+the reactor keeps downloading and extracting on the other core.
+
+Each item's ``process_item`` awaits its own result, so an item still passes its stages
+one after another, in pipeline order; a batch that fails fails each of its items, which
+the stage drops with a counted reason. Batches of one stage run one at a time, in order.
+
+Settings:
+
+* ``AGGREGATOR_WORKERS`` (default 1): worker processes. 0 runs each batch on the
+  reactor's thread (simple to debug; the crawl waits for the database).
+* ``AGGREGATOR_BATCH_SIZE`` (default 50) and ``AGGREGATOR_BATCH_SECONDS`` (default 1.0).
+
+Stats: ``offload/batches/<stage>``, ``offload/worker_rss_max`` (bytes, the worker's peak
+resident memory; Scrapy's ``memusage/max`` covers only the crawl process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import resource
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any, Callable
+
+from scrapy import signals
+
+_POOL_ATTR = "_aggregator_worker_pool"
+
+
+def _ru_maxrss_bytes() -> int:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024  # Linux reports KiB
+
+
+def run_timed(fn: Callable[[Any], Any], payload: Any) -> tuple[Any, float, int]:
+    """Run ``fn(payload)``; return its result, the CPU seconds it took, and this
+    process's peak RSS. Module level, so a worker process can be sent it."""
+    start = time.process_time()
+    result = fn(payload)
+    return result, time.process_time() - start, _ru_maxrss_bytes()
+
+
+def _warm_up() -> None:
+    # load the segmenter's dictionary once per worker, before the first batch needs it
+    from aggregator.relate.text import tokenizer
+
+    tokenizer()
+
+
+def worker_pool(crawler) -> Executor | None:
+    """The crawl's worker pool (shared by every offloaded stage), or None when
+    ``AGGREGATOR_WORKERS`` is 0. Shut down when the engine stops."""
+    workers = crawler.settings.getint("AGGREGATOR_WORKERS", 1)
+    if workers <= 0:
+        return None
+    pool = getattr(crawler, _POOL_ATTR, None)
+    if pool is None:
+        # spawn, not fork: the crawl process has threads and a running event loop
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_warm_up)
+        setattr(crawler, _POOL_ATTR, pool)
+        crawler.signals.connect(lambda: pool.shutdown(wait=True), signal=signals.engine_stopped, weak=False)
+    return pool
+
+
+class Batcher:
+    """Gathers payloads into batches for ``fn(list_of_payloads) -> list_of_results`` (one
+    result per payload, same order) and gives each caller its own result.
+
+    ``fn`` must be a module-level function when ``pool`` is a process pool.
+    """
+
+    def __init__(self, stage: str, fn: Callable[[list], list], *, pool: Executor | None, stats,
+                 size: int = 50, seconds: float = 1.0):
+        self.stage, self.fn, self.pool, self.stats = stage, fn, pool, stats
+        self.size, self.seconds = max(1, size), seconds
+        self._pending: list[tuple[Any, asyncio.Future]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock: asyncio.Lock | None = None  # one batch at a time, in order (asyncio.Lock is FIFO)
+        self._running: set[asyncio.Task] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, stage: str, fn: Callable[[list], list]) -> "Batcher":
+        settings = crawler.settings
+        return cls(stage, fn, pool=worker_pool(crawler), stats=crawler.stats,
+                   size=settings.getint("AGGREGATOR_BATCH_SIZE", 50),
+                   seconds=settings.getfloat("AGGREGATOR_BATCH_SECONDS", 1.0))
+
+    async def submit(self, payload: Any) -> Any:
+        """Queue ``payload``; return its result once its batch has run (or raise the
+        batch's exception)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._pending.append((payload, future))
+        if len(self._pending) >= self.size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.seconds, self._flush)
+        return await future
+
+    async def drain(self) -> None:
+        """Run what is queued and wait for every batch (call from ``close_spider``)."""
+        self._flush()
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        task = asyncio.ensure_future(self._run(batch))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        payloads = [p for p, _ in batch]
+        async with self._lock:
+            try:
+                if self.pool is None:
+                    results, cpu, rss = run_timed(self.fn, payloads)
+                else:
+                    loop = asyncio.get_running_loop()
+                    results, cpu, rss = await loop.run_in_executor(self.pool, run_timed, self.fn, payloads)
+                    self.stats.max_value("offload/worker_rss_max", rss)
+                if len(results) != len(payloads):
+                    raise RuntimeError(f"{self.stage} batch returned {len(results)} results for {len(payloads)} items")
+            except BaseException as exc:  # noqa: BLE001 - every waiting item must learn of it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                return
+        self.stats.inc_value(f"offload/batches/{self.stage}")
+        self.stats.inc_value(f"stage_cpu/{self.stage}", cpu)
+        for (_, future), result in zip(batch, results):
+            if not future.done():
+                future.set_result(result)

@@ -26,6 +26,10 @@ RETRY_TIMES = 2
 # A news page is a few hundred KB at most; anything past this is dropped as oversized.
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Items handled at once per response. A page yields at most one article, and Scrapy starts
+# this many worker tasks for every response whatever it yields: 100 (the default) costs
+# CPU on each page for nothing.
+CONCURRENT_ITEMS = 8
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
@@ -59,3 +63,8 @@ AGGREGATOR_MIRROR_DIR = None
 # Pages whose extracted body is shorter than this many characters are not articles
 # (a title and a share widget are not a story; a short news flash still is).
 AGGREGATOR_MIN_BODY_CHARS = 40
+# The store and relate stages run in batches in worker processes beside the reactor
+# (aggregator/offload.py): 0 workers runs the batches on the reactor's thread.
+AGGREGATOR_WORKERS = 1
+AGGREGATOR_BATCH_SIZE = 50
+AGGREGATOR_BATCH_SECONDS = 1.0

@@ -29,6 +29,11 @@ from aggregator.db.models import Article
 from aggregator.dedup import InvalidURL, canonical_url
 from aggregator.middlewares.mirror import MIRRORED
 
+#: Request meta set by the list page that linked the article, which checks all its links
+#: in one query: {"stored": bool, "published_at": datetime | None}. Without it the
+#: middleware asks the database itself.
+STORED_META = "aggregator_stored"
+
 
 def stored_urls(session: Session, urls: list[str]) -> dict[str, datetime | None]:
     """The URLs among ``urls`` whose page is stored, with its publication time.
@@ -72,11 +77,14 @@ class SkipStoredMiddleware:
     def process_request(self, request):
         if request.meta.get("aggregator_page") != "article" or MIRRORED in request.meta:
             return None
-        with Session(self.engine) as session:
-            found = stored_urls(session, [request.url])
-        if request.url not in found:
+        checked = request.meta.get(STORED_META)
+        if checked is None:
+            with Session(self.engine) as session:
+                found = stored_urls(session, [request.url])
+            checked = {"stored": request.url in found, "published_at": found.get(request.url)}
+        if not checked["stored"]:
             return None
-        published = found[request.url]
+        published = checked["published_at"]
         if self.refresh and published and published > datetime.now(timezone.utc) - self.refresh:
             self.stats.inc_value("incremental/refreshed")
             return None

@@ -31,7 +31,7 @@ from twisted.internet.defer import CancelledError
 
 from aggregator import discovery, drops
 from aggregator.db.engine import engine_for_crawler
-from aggregator.middlewares.incremental import stored_urls
+from aggregator.middlewares.incremental import STORED_META, stored_urls
 from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
@@ -146,12 +146,16 @@ class NewsSpider(scrapy.Spider):
         category = response.meta.get("category")
         links = None if self.article_links and self.next_page else page_links(response)  # read once
         urls = self.find_article_links(response, links)
+        stored = self.stored_among(urls)  # one query for the page, not one per article request
         for url in urls:
-            yield self.article_request(url, category=category, list_url=response.url)
+            request = self.article_request(url, category=category, list_url=response.url)
+            if stored is not None:
+                request.meta[STORED_META] = {"stored": url in stored, "published_at": stored.get(url)}
+            yield request
         yield from self.follow_lists(response, links)
         page = response.meta.get("list_page", 1)
         stale = response.meta.get("stale_pages", 0)
-        if urls and self.nothing_new(urls):
+        if urls and stored is not None and len(stored) == len(set(urls)):  # nothing new on this page
             stale += 1
             stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER", 1)
             if stop_after and stale >= stop_after:
@@ -169,12 +173,15 @@ class NewsSpider(scrapy.Spider):
         """Other list pages to read from this one; a source reads only its pagination."""
         return ()
 
-    def nothing_new(self, urls: list[str]) -> bool:
-        """True when every article this list page links to is already stored."""
+    def stored_among(self, urls: list[str]) -> dict | None:
+        """Which of ``urls`` are stored already (with their publication time), read from the
+        database; None when incremental crawling is off."""
         if not self.settings.getbool("INCREMENTAL_ENABLED", True):
-            return False
+            return None
+        if not urls:
+            return {}
         with Session(engine_for_crawler(self.crawler)) as session:
-            return len(stored_urls(session, urls)) == len(set(urls))
+            return stored_urls(session, urls)
 
     def may_read_list_page(self, url: str, page: int) -> bool:
         """Pagination depth per start URL; subclasses may budget differently."""

@@ -167,14 +167,16 @@ _AK = ArticleKeyword.__table__
 _RA = RelatedArticle.__table__
 
 
-def _cluster_keys(session: Session, ids: Iterable[int]) -> dict[int, int]:
-    """article id -> its story's id (duplicate_of, or its own id)."""
-    out: dict[int, int] = {}
-    ids = sorted(set(ids))
-    for chunk in _chunks(ids):
+def _cluster_keys(session: Session, ids: Iterable[int], known: dict[int, int] | None = None) -> dict[int, int]:
+    """article id -> its story's id (duplicate_of, or its own id). Ids already in ``known``
+    are not read again; what is read is added to it."""
+    known = {} if known is None else known
+    ids = set(ids)
+    missing = sorted(ids - known.keys())
+    for chunk in _chunks(missing):
         for aid, dup in session.execute(select(_A.c.id, _A.c.duplicate_of).where(_A.c.id.in_(chunk))):
-            out[aid] = dup or aid
-    return out
+            known[aid] = dup or aid
+    return {i: known[i] for i in ids if i in known}
 
 
 @lru_cache(maxsize=128)
@@ -193,13 +195,25 @@ def _postings(session: Session, keywords: list[str], limit: int) -> Iterable[tup
         yield from session.execute(_postings_sql(len(chunk)), params).all()
 
 
+def postings_of(session: Session, keywords: Iterable[str], limit: int = CANDIDATES_PER_KEYWORD + 1) -> dict[str, list[tuple[int, float]]]:
+    """keyword -> its ``limit`` strongest ``(article_id, weight)`` postings. What a keyword's
+    postings are does not depend on who asks, so a batch reads them once for all its articles."""
+    out: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for cid, kw, cw in _postings(session, sorted(set(keywords)), limit):
+        out[kw].append((cid, cw))
+    return out
+
+
 def _shared(a: dict[str, float], b: dict[str, float]) -> str:
     return ",".join(T.shared_keywords(a, b))
 
 
 def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, threshold: float = THRESHOLD,
                  candidates_per_keyword: int = CANDIDATES_PER_KEYWORD,
-                 reverse_check: int = REVERSE_CHECK) -> list[tuple[int, float, str]]:
+                 reverse_check: int = REVERSE_CHECK,
+                 keywords: dict[str, float] | None = None,
+                 postings: dict[str, list[tuple[int, float]]] | None = None,
+                 stories: dict[int, int] | None = None) -> list[tuple[int, float, str]]:
     """Link the article to its ``top_n`` most similar stories and let older articles gain it.
 
     Candidates come from ``article_keywords`` by keyword (at most ``candidates_per_keyword``
@@ -208,22 +222,29 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
     and a story appears at most once in a list. Its best ``reverse_check`` candidates gain the
     article when it ranks in their own top ``top_n``. Running it again gives the same links.
 
+    ``keywords`` are the article's stored keywords when the caller has them at hand;
+    ``postings`` (from :func:`postings_of`, read with ``candidates_per_keyword + 1``) and
+    ``stories`` (article id -> story id) are shared by the articles of a batch.
     Returns ``(related_id, score, shared_keywords)`` best first.
     """
-    mine = dict(session.execute(select(_AK.c.keyword, _AK.c.weight).where(_AK.c.article_id == article_id)).all())
+    mine = keywords if keywords is not None else dict(
+        session.execute(select(_AK.c.keyword, _AK.c.weight).where(_AK.c.article_id == article_id)).all())
     session.execute(delete(_RA).where(_RA.c.article_id == article_id))
     if not mine:
         return []
 
     scores: dict[int, float] = defaultdict(float)
     vectors: dict[int, dict[str, float]] = defaultdict(dict)
-    for cid, kw, cw in _postings(session, list(mine), candidates_per_keyword + 1):
-        if cid != article_id:
-            scores[cid] += mine[kw] * cw
-            vectors[cid][kw] = cw
+    if postings is None:
+        postings = postings_of(session, mine, candidates_per_keyword + 1)
+    for kw, mw in mine.items():
+        for cid, cw in postings.get(kw, ()):
+            if cid != article_id:
+                scores[cid] += mw * cw
+                vectors[cid][kw] = cw
     ranked = sorted(((s, c) for c, s in scores.items() if s >= threshold), key=lambda p: (-p[0], p[1]))
     ranked = ranked[: max(top_n, reverse_check) * 3]
-    keys = _cluster_keys(session, [c for _, c in ranked] + [article_id])
+    keys = _cluster_keys(session, [c for _, c in ranked] + [article_id], stories)
     my_key = keys.get(article_id, article_id)
     best: list[tuple[float, int]] = []
     seen_keys = {my_key}
@@ -242,12 +263,14 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
     check = best[:reverse_check]
     if check:
         their: dict[int, list[tuple[int, float]]] = defaultdict(list)
+        other_keys: dict[int, int] = {}
         for chunk in _chunks(sorted(c for _, c in check)):
-            for aid, rid, sc in session.execute(
-                    select(_RA.c.article_id, _RA.c.related_id, _RA.c.score).where(_RA.c.article_id.in_(chunk))):
+            # their links, each with its story's id, in one round trip
+            for aid, rid, sc, story in session.execute(
+                    select(_RA.c.article_id, _RA.c.related_id, _RA.c.score, func.coalesce(_A.c.duplicate_of, _A.c.id))
+                    .join(_A, _A.c.id == _RA.c.related_id).where(_RA.c.article_id.in_(chunk))):
                 their[aid].append((rid, sc))
-        other_ids = {rid for links in their.values() for rid, _ in links} - set(keys)
-        other_keys = _cluster_keys(session, other_ids) if other_ids else {}
+                other_keys[rid] = story
         other_keys.update(keys)
         drops, adds, updates = [], [], []
         for s, c in check:
@@ -345,8 +368,8 @@ def index_articles(session: Session, articles: list[tuple[int, str, str]], *, to
     for chunk in _chunks(ids):
         session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id.in_(chunk)))
         session.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_(chunk)))
-    keyword_rows = [{"article_id": aid, "keyword": k, "weight": w}
-                    for aid in ids for k, w in T.score_keywords(tfs[aid], idf, top_k=top_k)]
+    keywords = {aid: T.score_keywords(tfs[aid], idf, top_k=top_k) for aid in ids}
+    keyword_rows = [{"article_id": aid, "keyword": k, "weight": w} for aid in ids for k, w in keywords[aid]]
     if keyword_rows:
         session.execute(_insert(session, ArticleKeyword), keyword_rows)
     region_rows = [{"article_id": aid, "province": r.province, "city": r.city, "district": r.district,
@@ -354,7 +377,11 @@ def index_articles(session: Session, articles: list[tuple[int, str, str]], *, to
     if region_rows:
         session.execute(_insert(session, ArticleRegion), region_rows)
     session.flush()
-    return [link_related(session, aid, top_n=top_n, threshold=threshold) for aid, _, _ in articles]
+    postings = postings_of(session, {k for kws in keywords.values() for k, _ in kws})
+    stories: dict[int, int] = {}
+    return [link_related(session, aid, top_n=top_n, threshold=threshold, keywords=dict(keywords[aid]),
+                         postings=postings, stories=stories)
+            for aid, _, _ in articles]
 
 
 def rebuild_all(session_factory, *, progress=None, **kwargs):

@@ -13,12 +13,13 @@ the stage drops with a counted reason. Batches of one stage run one at a time, i
 
 Settings:
 
-* ``AGGREGATOR_WORKERS`` (default 1): worker processes. 0 runs each batch on the
-  reactor's thread (simple to debug; the crawl waits for the database).
+* ``AGGREGATOR_WORKERS`` (default 1): worker processes, shared round robin by the
+  offloaded stages. 0 runs each batch on the reactor's thread (simple to debug; the
+  crawl waits for the database).
 * ``AGGREGATOR_BATCH_SIZE`` (default 50) and ``AGGREGATOR_BATCH_SECONDS`` (default 1.0).
 
-Stats: ``offload/batches/<stage>``, ``offload/worker_rss_max`` (bytes, the worker's peak
-resident memory; Scrapy's ``memusage/max`` covers only the crawl process).
+Stats: ``offload/batches/<stage>``, ``offload/rss_max/worker<i>`` (bytes, each worker's
+peak resident memory; Scrapy's ``memusage/max`` covers only the crawl process).
 """
 
 from __future__ import annotations
@@ -56,20 +57,26 @@ def _warm_up() -> None:
     tokenizer()
 
 
-def worker_pool(crawler) -> Executor | None:
-    """The crawl's worker pool (shared by every offloaded stage), or None when
-    ``AGGREGATOR_WORKERS`` is 0. Shut down when the engine stops."""
+def worker_pool(crawler, stage: str) -> tuple[Executor | None, str]:
+    """The worker process that runs ``stage``'s batches and its name (``worker<i>``), or
+    ``(None, "")`` when ``AGGREGATOR_WORKERS`` is 0. With one worker every offloaded stage shares it; with more, each new stage gets
+    the next one (round robin), so the store of one batch and the linking of the previous
+    one can run at the same time. One process per pool, so a stage's batches stay in
+    order. Shut down when the engine stops."""
     workers = crawler.settings.getint("AGGREGATOR_WORKERS", 1)
     if workers <= 0:
-        return None
-    pool = getattr(crawler, _POOL_ATTR, None)
-    if pool is None:
-        # spawn, not fork: the crawl process has threads and a running event loop
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_warm_up)
-        setattr(crawler, _POOL_ATTR, pool)
-        crawler.signals.connect(lambda: pool.shutdown(wait=True), signal=signals.engine_stopped, weak=False)
-    return pool
+        return None, ""
+    state = crawler.__dict__.setdefault(_POOL_ATTR, {"pools": [], "stages": {}})
+    if stage not in state["stages"]:
+        index = len(state["stages"]) % workers
+        if index == len(state["pools"]):
+            # spawn, not fork: the crawl process has threads and a running event loop
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_warm_up)
+            state["pools"].append(pool)
+            crawler.signals.connect(lambda: pool.shutdown(wait=True), signal=signals.engine_stopped, weak=False)
+        state["stages"][stage] = (state["pools"][index], f"worker{index}")
+    return state["stages"][stage]
 
 
 class Batcher:
@@ -80,8 +87,8 @@ class Batcher:
     """
 
     def __init__(self, stage: str, fn: Callable[[list], list], *, pool: Executor | None, stats,
-                 size: int = 50, seconds: float = 1.0):
-        self.stage, self.fn, self.pool, self.stats = stage, fn, pool, stats
+                 size: int = 50, seconds: float = 1.0, worker: str = "worker"):
+        self.stage, self.fn, self.pool, self.stats, self.worker = stage, fn, pool, stats, worker
         self.size, self.seconds = max(1, size), seconds
         self._pending: list[tuple[Any, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -91,7 +98,8 @@ class Batcher:
     @classmethod
     def from_crawler(cls, crawler, stage: str, fn: Callable[[list], list]) -> "Batcher":
         settings = crawler.settings
-        return cls(stage, fn, pool=worker_pool(crawler), stats=crawler.stats,
+        pool, worker = worker_pool(crawler, stage)
+        return cls(stage, fn, pool=pool, worker=worker, stats=crawler.stats,
                    size=settings.getint("AGGREGATOR_BATCH_SIZE", 50),
                    seconds=settings.getfloat("AGGREGATOR_BATCH_SECONDS", 1.0))
 
@@ -135,7 +143,7 @@ class Batcher:
                 else:
                     loop = asyncio.get_running_loop()
                     results, cpu, rss = await loop.run_in_executor(self.pool, run_timed, self.fn, payloads)
-                    self.stats.max_value("offload/worker_rss_max", rss)
+                    self.stats.max_value(f"offload/rss_max/{self.worker}", rss)
                 if len(results) != len(payloads):
                     raise RuntimeError(f"{self.stage} batch returned {len(results)} results for {len(payloads)} items")
             except BaseException as exc:  # noqa: BLE001 - every waiting item must learn of it

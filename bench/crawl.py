@@ -62,7 +62,9 @@ def run_crawl(args: list[str], stats_file: Path, env: dict, extensions: dict) ->
         "pages": pages,
         "seconds": round(elapsed, 2),
         "pages_per_s": round(pages / elapsed, 1),
-        "rss_mb": round(stats.get("memusage/max", 0) / 2**20),
+        # peak RSS of the crawl process plus that of each worker process it ran
+        "rss_mb": round((stats.get("memusage/max", 0) + sum(v for k, v in stats.items() if k.startswith("offload/rss_max/"))) / 2**20),
+        "crawl_process_rss_mb": round(stats.get("memusage/max", 0) / 2**20),
         # CPU of the crawl process and any worker processes it started, per page
         "process_cpu_ms_per_page": round(1000 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / max(pages, 1), 2),
         "stored": stats.get("aggregator/stored/inserted", 0),

@@ -91,7 +91,7 @@ def test_batches_run_in_a_worker_process():
 
         pids = asyncio.run(main())
     assert len(set(pids)) == 1 and pids[0] != os.getpid()
-    assert s.get_value("offload/worker_rss_max") > 0
+    assert s.get_value("offload/rss_max/worker") > 0
 
 
 def _item(i: int, **kw) -> dict:

@@ -19,7 +19,8 @@ Settings:
 * ``AGGREGATOR_BATCH_SIZE`` (default 50) and ``AGGREGATOR_BATCH_SECONDS`` (default 1.0).
 
 Stats: ``offload/batches/<stage>``, ``offload/rss_max/worker<i>`` (bytes, each worker's
-peak resident memory; Scrapy's ``memusage/max`` covers only the crawl process).
+peak resident memory; Scrapy's ``memusage/max`` covers only the crawl process),
+``offload/worker_restarts`` (a worker process died: its batch's items were dropped).
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ import multiprocessing
 import resource
 import sys
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
 from scrapy import signals
 
-_POOL_ATTR = "_aggregator_worker_pool"
+_WORKERS_ATTR = "_aggregator_workers"
 
 
 def _ru_maxrss_bytes() -> int:
@@ -57,25 +59,53 @@ def _warm_up() -> None:
     tokenizer()
 
 
-def worker_pool(crawler, stage: str) -> tuple[Executor | None, str]:
-    """The worker process that runs ``stage``'s batches and its name (``worker<i>``), or
-    ``(None, "")`` when ``AGGREGATOR_WORKERS`` is 0. With one worker every offloaded stage shares it; with more, each new stage gets
-    the next one (round robin), so the store of one batch and the linking of the previous
-    one can run at the same time. One process per pool, so a stage's batches stay in
-    order. Shut down when the engine stops."""
+class Worker:
+    """One worker process (a single-process pool, so batches sent to it run in order).
+    When the process dies, the batch it was running fails and the next batch starts a
+    new process."""
+
+    def __init__(self, name: str = "worker"):
+        self.name = name
+        self.restarts = 0
+        self._executor: ProcessPoolExecutor | None = None
+
+    async def run(self, fn: Callable, *args: Any) -> Any:
+        if self._executor is None:
+            # spawn, not fork: the crawl process has threads and a running event loop
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_warm_up)
+        executor = self._executor
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+        except BrokenProcessPool:
+            if self._executor is executor:  # the first batch to notice replaces it
+                executor.shutdown(wait=False)
+                self._executor = None
+                self.restarts += 1
+            raise
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
+def worker_for(crawler, stage: str) -> Worker | None:
+    """The worker that runs ``stage``'s batches, or None when ``AGGREGATOR_WORKERS`` is 0.
+    With one worker every offloaded stage shares it; with more, each new stage gets the
+    next one (round robin), so the store of one batch and the linking of the previous one
+    can run at the same time. Shut down when the engine stops."""
     workers = crawler.settings.getint("AGGREGATOR_WORKERS", 1)
     if workers <= 0:
-        return None, ""
-    state = crawler.__dict__.setdefault(_POOL_ATTR, {"pools": [], "stages": {}})
+        return None
+    state = crawler.__dict__.setdefault(_WORKERS_ATTR, {"workers": [], "stages": {}})
     if stage not in state["stages"]:
         index = len(state["stages"]) % workers
-        if index == len(state["pools"]):
-            # spawn, not fork: the crawl process has threads and a running event loop
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_warm_up)
-            state["pools"].append(pool)
-            crawler.signals.connect(lambda: pool.shutdown(wait=True), signal=signals.engine_stopped, weak=False)
-        state["stages"][stage] = (state["pools"][index], f"worker{index}")
+        if index == len(state["workers"]):
+            worker = Worker(f"worker{index}")
+            state["workers"].append(worker)
+            crawler.signals.connect(worker.shutdown, signal=signals.engine_stopped, weak=False)
+        state["stages"][stage] = state["workers"][index]
     return state["stages"][stage]
 
 
@@ -83,12 +113,12 @@ class Batcher:
     """Gathers payloads into batches for ``fn(list_of_payloads) -> list_of_results`` (one
     result per payload, same order) and gives each caller its own result.
 
-    ``fn`` must be a module-level function when ``pool`` is a process pool.
+    ``fn`` must be a module-level function (or a partial of one) when ``worker`` is set.
     """
 
-    def __init__(self, stage: str, fn: Callable[[list], list], *, pool: Executor | None, stats,
-                 size: int = 50, seconds: float = 1.0, worker: str = "worker"):
-        self.stage, self.fn, self.pool, self.stats, self.worker = stage, fn, pool, stats, worker
+    def __init__(self, stage: str, fn: Callable[[list], list], *, worker: Worker | None, stats,
+                 size: int = 50, seconds: float = 1.0):
+        self.stage, self.fn, self.worker, self.stats = stage, fn, worker, stats
         self.size, self.seconds = max(1, size), seconds
         self._pending: list[tuple[Any, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -98,8 +128,7 @@ class Batcher:
     @classmethod
     def from_crawler(cls, crawler, stage: str, fn: Callable[[list], list]) -> "Batcher":
         settings = crawler.settings
-        pool, worker = worker_pool(crawler, stage)
-        return cls(stage, fn, pool=pool, worker=worker, stats=crawler.stats,
+        return cls(stage, fn, worker=worker_for(crawler, stage), stats=crawler.stats,
                    size=settings.getint("AGGREGATOR_BATCH_SIZE", 50),
                    seconds=settings.getfloat("AGGREGATOR_BATCH_SECONDS", 1.0))
 
@@ -138,12 +167,16 @@ class Batcher:
         payloads = [p for p, _ in batch]
         async with self._lock:
             try:
-                if self.pool is None:
+                if self.worker is None:
                     results, cpu, rss = run_timed(self.fn, payloads)
                 else:
-                    loop = asyncio.get_running_loop()
-                    results, cpu, rss = await loop.run_in_executor(self.pool, run_timed, self.fn, payloads)
-                    self.stats.max_value(f"offload/rss_max/{self.worker}", rss)
+                    restarts = self.worker.restarts
+                    try:
+                        results, cpu, rss = await self.worker.run(run_timed, self.fn, payloads)
+                    finally:
+                        if self.worker.restarts != restarts:
+                            self.stats.inc_value("offload/worker_restarts")
+                    self.stats.max_value(f"offload/rss_max/{self.worker.name}", rss)
                 if len(results) != len(payloads):
                     raise RuntimeError(f"{self.stage} batch returned {len(results)} results for {len(payloads)} items")
             except BaseException as exc:  # noqa: BLE001 - every waiting item must learn of it

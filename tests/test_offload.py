@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from aggregator.db.engine import make_engine
 from aggregator.db.models import Article
 from aggregator.dedup import body_hash
-from aggregator.offload import Batcher
+from aggregator.offload import Batcher, Worker
 from aggregator.pipelines.store import store_batch
 
 CALLS: list[list] = []
@@ -29,6 +29,10 @@ def double(batch: list[int]) -> list[int]:
 
 def pid_of(batch: list[int]) -> list[int]:
     return [os.getpid()] * len(batch)
+
+
+def die(batch):
+    os._exit(3)
 
 
 def fail(batch):
@@ -48,7 +52,7 @@ def test_batches_fill_up_and_every_caller_gets_its_own_result_in_order():
     s = stats()
 
     async def main():
-        batcher = Batcher("t", double, pool=None, stats=s, size=2, seconds=60)
+        batcher = Batcher("t", double, worker=None, stats=s, size=2, seconds=60)
         tasks = [asyncio.ensure_future(batcher.submit(i)) for i in range(5)]
         await asyncio.sleep(0)
         await batcher.drain()  # the fifth would otherwise wait for the 60 s timer
@@ -64,7 +68,7 @@ def test_a_partial_batch_runs_after_the_time_limit():
     CALLS.clear()
 
     async def main():
-        batcher = Batcher("t", double, pool=None, stats=stats(), size=50, seconds=0.05)
+        batcher = Batcher("t", double, worker=None, stats=stats(), size=50, seconds=0.05)
         return await asyncio.wait_for(asyncio.gather(batcher.submit(1), batcher.submit(2)), timeout=5)
 
     assert asyncio.run(main()) == [2, 4]
@@ -74,24 +78,32 @@ def test_a_partial_batch_runs_after_the_time_limit():
 @pytest.mark.parametrize("fn", [fail, short])
 def test_a_failed_batch_fails_each_of_its_items(fn):
     async def main():
-        batcher = Batcher("t", fn, pool=None, stats=stats(), size=3, seconds=60)
+        batcher = Batcher("t", fn, worker=None, stats=stats(), size=3, seconds=60)
         return await asyncio.gather(*(batcher.submit(i) for i in range(3)), return_exceptions=True)
 
     results = asyncio.run(main())
     assert len(results) == 3 and all(isinstance(r, Exception) for r in results)
 
 
-def test_batches_run_in_a_worker_process():
+def test_batches_run_in_a_worker_process_which_is_restarted_when_it_dies():
     s = stats()
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    worker = Worker("w")
 
-        async def main():
-            batcher = Batcher("t", pid_of, pool=pool, stats=s, size=3, seconds=60)
-            return await asyncio.gather(*(batcher.submit(i) for i in range(3)))
+    async def batch(fn):
+        batcher = Batcher("t", fn, worker=worker, stats=s, size=3, seconds=60)
+        return await asyncio.gather(*(batcher.submit(i) for i in range(3)), return_exceptions=True)
 
-        pids = asyncio.run(main())
-    assert len(set(pids)) == 1 and pids[0] != os.getpid()
-    assert s.get_value("offload/rss_max/worker") > 0
+    try:
+        pids = asyncio.run(batch(pid_of))
+        assert len(set(pids)) == 1 and pids[0] != os.getpid()
+        assert s.get_value("offload/rss_max/w") > 0
+        died = asyncio.run(batch(die))
+        assert all(isinstance(r, BrokenProcessPool) for r in died)  # each item learns of it
+        assert s.get_value("offload/worker_restarts") == 1
+        again = asyncio.run(batch(pid_of))  # a new process takes the next batch
+        assert len(set(again)) == 1 and again[0] not in (os.getpid(), pids[0])
+    finally:
+        worker.shutdown()
 
 
 def _item(i: int, **kw) -> dict:

@@ -35,6 +35,13 @@ THRESHOLD = 0.05
 #: Postings read per keyword when looking for candidates, strongest first: a keyword
 #: that thousands of articles carry contributes only its best ``CANDIDATES_PER_KEYWORD``.
 CANDIDATES_PER_KEYWORD = 20
+#: Only an article's ``STRONG_KEYWORDS`` heaviest keywords read ``CANDIDATES_PER_KEYWORD``
+#: postings; the others read ``WEAK_CANDIDATES``. A story that shares only weak keywords
+#: with an article rarely makes its top ten, and fewer rows read per new article keep its
+#: cost from growing with the database (40 × 21 + 60 × 9 = 1,380 rows at most instead of
+#: 100 × 21 = 2,100; on the labelled sample precision@5 0.939 instead of 0.941).
+STRONG_KEYWORDS = 40
+WEAK_CANDIDATES = 8
 #: How many of a new article's best candidates are checked for gaining it as a link.
 REVERSE_CHECK = 50
 
@@ -182,25 +189,43 @@ def _cluster_keys(session: Session, ids: Iterable[int], known: dict[int, int] | 
 @lru_cache(maxsize=128)
 def _postings_sql(parts: int):
     one = ("(SELECT article_id, keyword, weight FROM article_keywords WHERE keyword = :k{i} "
-           "ORDER BY weight DESC LIMIT :lim) AS p{i}")
+           "ORDER BY weight DESC LIMIT :lim{i}) AS p{i}")
     return text(" UNION ALL ".join(f"SELECT * FROM {one.format(i=i)}" for i in range(parts)))
 
 
-def _postings(session: Session, keywords: list[str], limit: int) -> Iterable[tuple[int, str, float]]:
-    """The ``limit`` strongest postings of each keyword, one round trip per 50 keywords
-    (each part is a range scan of the (keyword, weight) index)."""
-    for chunk in _chunks(keywords, 50):
+def _postings(session: Session, limits: dict[str, int]) -> Iterable[tuple[int, str, float]]:
+    """The ``limits[keyword]`` strongest postings of each keyword, one round trip per 50
+    keywords (each part is a range scan of the (keyword, weight) index)."""
+    for chunk in _chunks(sorted(limits), 50):
         params = {f"k{i}": kw for i, kw in enumerate(chunk)}
-        params["lim"] = limit
+        params.update({f"lim{i}": limits[kw] for i, kw in enumerate(chunk)})
         yield from session.execute(_postings_sql(len(chunk)), params).all()
 
 
-def postings_of(session: Session, keywords: Iterable[str], limit: int = CANDIDATES_PER_KEYWORD + 1) -> dict[str, list[tuple[int, float]]]:
-    """keyword -> its ``limit`` strongest ``(article_id, weight)`` postings. What a keyword's
-    postings are does not depend on who asks, so a batch reads them once for all its articles."""
+def _by_weight(keywords: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(keywords.items(), key=lambda p: (-p[1], p[0]))
+
+
+def posting_limits(keywords: dict[str, float], *, cap: int | None = None, strong: int | None = None,
+                   weak: int | None = None) -> dict[str, int]:
+    """How many postings of each of an article's keywords its linking reads: ``cap`` for its
+    ``strong`` heaviest, ``weak`` for the rest, plus one (the article's own posting).
+    Defaults: the module's constants."""
+    cap = CANDIDATES_PER_KEYWORD if cap is None else cap
+    strong = STRONG_KEYWORDS if strong is None else strong
+    weak = WEAK_CANDIDATES if weak is None else weak
+    return {kw: (cap if rank < strong else weak) + 1 for rank, (kw, _) in enumerate(_by_weight(keywords))}
+
+
+def postings_of(session: Session, limits: dict[str, int]) -> dict[str, list[tuple[int, float]]]:
+    """keyword -> its ``limits[keyword]`` strongest ``(article_id, weight)`` postings,
+    strongest first. What a keyword's postings are does not depend on who asks, so a batch
+    reads them once for all its articles (with the largest limit any of them needs)."""
     out: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for cid, kw, cw in _postings(session, sorted(set(keywords)), limit):
+    for cid, kw, cw in _postings(session, limits):
         out[kw].append((cid, cw))
+    for plist in out.values():
+        plist.sort(key=lambda p: (-p[1], p[0]))
     return out
 
 
@@ -217,13 +242,14 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
     """Link the article to its ``top_n`` most similar stories and let older articles gain it.
 
     Candidates come from ``article_keywords`` by keyword (at most ``candidates_per_keyword``
-    postings per keyword, strongest first); the score is the cosine of the two keyword
+    postings for each of its ``STRONG_KEYWORDS`` heaviest keywords, ``WEAK_CANDIDATES`` for
+    the others, strongest first); the score is the cosine of the two keyword
     vectors over the postings read. Articles of the same duplicate cluster are never linked,
     and a story appears at most once in a list. Its best ``reverse_check`` candidates gain the
     article when it ranks in their own top ``top_n``. Running it again gives the same links.
 
     ``keywords`` are the article's stored keywords when the caller has them at hand;
-    ``postings`` (from :func:`postings_of`, read with ``candidates_per_keyword + 1``) and
+    ``postings`` (from :func:`postings_of`, read with at least :func:`posting_limits`) and
     ``stories`` (article id -> story id) are shared by the articles of a batch.
     Returns ``(related_id, score, shared_keywords)`` best first.
     """
@@ -235,10 +261,11 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
 
     scores: dict[int, float] = defaultdict(float)
     vectors: dict[int, dict[str, float]] = defaultdict(dict)
+    limits = posting_limits(mine, cap=candidates_per_keyword)
     if postings is None:
-        postings = postings_of(session, mine, candidates_per_keyword + 1)
+        postings = postings_of(session, limits)
     for kw, mw in mine.items():
-        for cid, cw in postings.get(kw, ()):
+        for cid, cw in postings.get(kw, ())[: limits[kw]]:
             if cid != article_id:
                 scores[cid] += mw * cw
                 vectors[cid][kw] = cw
@@ -377,7 +404,11 @@ def index_articles(session: Session, articles: list[tuple[int, str, str]], *, to
     if region_rows:
         session.execute(_insert(session, ArticleRegion), region_rows)
     session.flush()
-    postings = postings_of(session, {k for kws in keywords.values() for k, _ in kws})
+    limits: dict[str, int] = {}
+    for kws in keywords.values():
+        for kw, n in posting_limits(dict(kws)).items():
+            limits[kw] = max(n, limits.get(kw, 0))
+    postings = postings_of(session, limits)
     stories: dict[int, int] = {}
     return [link_related(session, aid, top_n=top_n, threshold=threshold, keywords=dict(keywords[aid]),
                          postings=postings, stories=stories)

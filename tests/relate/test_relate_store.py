@@ -1,12 +1,12 @@
-import pytest
 """Incremental indexing and linking on SQLite and PostgreSQL."""
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import ArticleKeyword, ArticleRegion, KeywordDF, RelatedArticle
 from aggregator.relate import index_article, index_keywords, index_regions, link_related
-from aggregator.relate.store import corpus_documents
+from aggregator.relate.store import corpus_documents, posting_limits
 
 
 SOLAR = [
@@ -171,3 +171,11 @@ def test_rebuild_matches_incremental(engine):
     rebuild_all(sessionmaker(engine), workers=2)
     with Session(engine) as s:
         assert _snapshot(s)[3] == links2
+
+
+def test_only_the_strongest_keywords_read_the_full_posting_cap():
+    keywords = {f"词{i:03d}": 1.0 - i / 1000 for i in range(100)}
+    limits = posting_limits(keywords, cap=20, strong=40, weak=8)
+    ranked = sorted(keywords, key=keywords.get, reverse=True)
+    assert [limits[k] for k in ranked[:40]] == [21] * 40  # the cap plus the article's own posting
+    assert [limits[k] for k in ranked[40:]] == [9] * 60

@@ -137,6 +137,10 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.on_error,
             meta={"aggregator_page": "article", "category": category, "list_url": list_url},
+            # a list page's articles are fetched before the next list page, so the queue
+            # holds about a page of requests, not a whole site's (memory stays flat on
+            # large sites)
+            priority=1,
         )
 
     def parse_list(self, response: Response) -> Iterable[scrapy.Request]:

@@ -4,8 +4,9 @@ Generates N realistic articles from cnews-dev (clauses of one topic label recomb
 into new sentences and paragraphs, numbers and a few characters mutated, so almost all
 are distinct; about 5% near copies and 1% exact copies of recent articles, like
 syndication), inserts each as an article row (a Core INSERT standing in for the store
-stage) and runs ``register_article`` on it, one commit cycle per article as in the
-pipeline. Reports the dedup-stage time per article for the 1,000 articles after the
+stage) and registers them in the near-duplicate index in batches of ``--batch`` (50,
+the store stage's default ``AGGREGATOR_BATCH_SIZE``; ``--batch 1`` registers one article
+per commit cycle, as the pipeline did before it batched). Reports the dedup-stage time per article for the 1,000 articles after the
 first 1,000 and for the last 1,000, their ratio, and items per second.
 
     python bench/dedup.py --db sqlite --n 100000
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from aggregator.db.engine import make_engine  # noqa: E402
 from aggregator.db.models import Article, Source  # noqa: E402
-from aggregator.dedup import DEFAULT_CONFIG, body_hash, register_article  # noqa: E402
+from aggregator.dedup import DEFAULT_CONFIG, body_hash, register_articles  # noqa: E402
 
 _CLAUSE = re.compile(r"[^，。！？；：,!?;]+")
 
@@ -126,9 +127,10 @@ def _bulk_load(s: Session, gen: "ArticleGenerator", sid: int, start: int, stop: 
 
 
 def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, prefill: bool = False,
-        sqlite_cache_mb: int = 0) -> dict:
-    """Ingest n articles one by one; with ``prefill`` only the first 2,000 and the last
-    1,000 are ingested one by one, the ones between are bulk-loaded into the index."""
+        sqlite_cache_mb: int = 0, batch: int = 50) -> dict:
+    """Ingest n articles in batches of ``batch`` (1: one by one); with ``prefill`` only the
+    first 2,000 and the last 1,000 are ingested so, the ones between are bulk-loaded into
+    the index."""
     gen = ArticleGenerator(cnews, seed)
     engine = make_engine(db_url)
     if sqlite_cache_mb and engine.dialect.name == "sqlite":
@@ -139,8 +141,8 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, p
             dbapi_conn.execute(f"PRAGMA cache_size=-{sqlite_cache_mb * 1024}")
 
         engine.dispose()
-    t_dedup = []  # wall time of register_article per article
-    c_dedup = []  # CPU time of this process in register_article (robust to other load on the machine)
+    t_dedup = []  # wall time of registration per article
+    c_dedup = []  # CPU time of this process in registration (robust to other load on the machine)
     kinds = {"new": 0, "near": 0, "exact": 0}
     found = {"new": 0, "near": 0, "exact": 0}
     cands = []
@@ -159,30 +161,37 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, p
                 _bulk_load(s, gen, sid, 2000, n - 1000, base)
                 gen_time += time.perf_counter() - b0  # not part of the timed ingest
                 i = n - 1000
+            # a batch, as the store stage registers them (AGGREGATOR_BATCH_SIZE); never
+            # across the 2,000 / n-1,000 boundaries, so the two windows are whole batches
+            size = min(batch, (2000 if i < 2000 else n) - i)
             g0 = time.perf_counter()
-            kind, body = gen.next()
+            generated = [gen.next() for _ in range(size)]
             gen_time += time.perf_counter() - g0
-            kinds[kind] += 1
-            aid = s.execute(
-                insert(art).values(url=f"https://bench.example/{i}", source_id=sid, title=f"t{i}", body=body,
-                                   published_at=base + timedelta(seconds=i), fetched_at=base, body_hash=body_hash(body))
-                .returning(art.c.id)
-            ).scalar_one()
+            ids = []
+            for j, (kind, body) in enumerate(generated):
+                kinds[kind] += 1
+                ids.append(s.execute(
+                    insert(art).values(url=f"https://bench.example/{i + j}", source_id=sid, title=f"t{i + j}", body=body,
+                                       published_at=base + timedelta(seconds=i + j), fetched_at=base, body_hash=body_hash(body))
+                    .returning(art.c.id)
+                ).scalar_one())
             t0, c0 = time.perf_counter(), time.process_time()
-            r = register_article(s, aid, body)
-            t_dedup.append(time.perf_counter() - t0)
-            c_dedup.append(time.process_time() - c0)
-            cands.append(r.candidates)
-            if r.kind is not None:
-                found[kind] += 1
-            if i + 1 == 2000:
+            results = register_articles(s, [(aid, body) for aid, (_, body) in zip(ids, generated)])
+            t_batch, c_batch = time.perf_counter() - t0, time.process_time() - c0
+            for (kind, _), r in zip(generated, results):
+                t_dedup.append(t_batch / size)  # the batch's cost, shared by its articles
+                c_dedup.append(c_batch / size)
+                cands.append(r.candidates)
+                if r.kind is not None:
+                    found[kind] += 1
+            i += size
+            if i == 2000:
                 print(f"  reference (articles 1001-2000): dedup {1000 * statistics.fmean(t_dedup[1000:2000]):.2f} ms/article wall,"
                       f" {1000 * statistics.fmean(c_dedup[1000:2000]):.2f} ms CPU", flush=True)
-            if progress and (i + 1) % progress == 0:
+            if progress and i % progress < size:
                 el = time.perf_counter() - wall0
-                print(f"  {i + 1:>7} articles  {el:7.1f}s  last-1k dedup {1000 * statistics.fmean(t_dedup[-1000:]):.2f} ms/article wall,"
+                print(f"  {i:>7} articles  {el:7.1f}s  last-1k dedup {1000 * statistics.fmean(t_dedup[-1000:]):.2f} ms/article wall,"
                       f" {1000 * statistics.fmean(c_dedup[-1000:]):.2f} ms CPU, candidates {statistics.fmean(cands[-1000:]):.3f}", flush=True)
-            i += 1
     wall = time.perf_counter() - wall0 - gen_time
     engine.dispose()
     early = t_dedup[1000:2000]
@@ -204,7 +213,8 @@ def run(db_url: str, n: int, cnews: Path, seed: int = 1, progress: int = 5000, p
         "candidates_per_article_at_n": statistics.fmean(cands[-1000:]),
         "prefill": prefill,
         "sqlite_cache_mb": sqlite_cache_mb,
-        "ingested_one_by_one": len(t_dedup),
+        "batch": batch,
+        "ingested_through_register": len(t_dedup),
         "dedup_items_per_s": len(t_dedup) / sum(t_dedup),
         "items_per_s_with_article_insert": len(t_dedup) / wall,
         "wall_s_excluding_generation": wall,
@@ -224,10 +234,13 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--sqlite-cache-mb", type=int, default=0, help="experiment: SQLite page cache size (default: SQLite's 2 MB)")
     ap.add_argument("--prefill", action="store_true",
-                    help="ingest only articles 1-2000 and the last 1000 one by one; bulk-load the index in between (faster)")
+                    help="register only articles 1-2000 and the last 1000; bulk-load the index in between (faster)")
+    ap.add_argument("--batch", type=int, default=50, help="articles registered per batch (the store stage's default: 50)")
     args = ap.parse_args(argv)
-    if args.n < 3000:
-        ap.error("--n must be at least 3000 (the first 2,000 are the 1k reference)")
+    if args.batch < 1 or 1000 % args.batch:
+        ap.error("--batch must divide 1000 (the measured windows are whole batches)")
+    if args.n < 3000 or args.n % 1000:
+        ap.error("--n must be a multiple of 1000, at least 3000 (the first 2,000 are the 1k reference)")
     cleanup = None
     if args.db == "sqlite":
         tmp = tempfile.mkdtemp(prefix="dedup-bench-")
@@ -257,7 +270,8 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` removes the temp DB/schema
     print(f"dedup bench: {args.db}, {args.n} articles{' (prefill)' if args.prefill else ''}", flush=True)
     try:
-        res = run(url, args.n, args.cnews, args.seed, prefill=args.prefill, sqlite_cache_mb=args.sqlite_cache_mb)
+        res = run(url, args.n, args.cnews, args.seed, prefill=args.prefill, sqlite_cache_mb=args.sqlite_cache_mb,
+                  batch=args.batch)
     finally:
         cleanup()
     print(json.dumps(res, indent=1))

@@ -50,13 +50,18 @@ def load_corpus(path: Path) -> dict[str, list[list[str]]]:
     return by_label
 
 
-def synthesise(rng: random.Random, by_label: dict[str, list[list[str]]], n: int) -> list[tuple[str, str]]:
+def synthesise(rng: random.Random, by_label: dict[str, list[list[str]]], n: int,
+               labels_out: list[str] | None = None) -> list[tuple[str, str]]:
     """Articles made of sentences from two or three same-topic articles, shuffled, with the
-    numbers changed: realistic vocabulary, keyword postings that grow with the corpus."""
+    numbers changed: realistic vocabulary, keyword postings that grow with the corpus.
+    Each article's topic label is appended to ``labels_out``."""
     labels = sorted(by_label)
     out = []
     for _ in range(n):
-        docs = rng.sample(by_label[rng.choice(labels)], k=2)
+        label = rng.choice(labels)
+        if labels_out is not None:
+            labels_out.append(label)
+        docs = rng.sample(by_label[label], k=2)
         sents = []
         for d in docs:
             k = max(1, int(len(d) * rng.uniform(0.3, 0.7)))
@@ -90,15 +95,16 @@ def add_one(session: Session, src_id: int, i: int, title: str, body: str, caps: 
                 fetched_at=datetime.now(timezone.utc), body_hash=hashlib.sha256(body.encode()).hexdigest())
     session.add(a)
     session.flush()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     S.index_keywords(session, a.id, title, body)
     t1 = time.perf_counter()
     S.index_regions(session, a.id, title, body)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     S.link_related(session, a.id)
     session.commit()
-    t3 = time.perf_counter()
-    out = {"index_keywords": t1 - t0, "index_regions": t2 - t1, "link_related": t3 - t2, "total": t3 - t0}
+    t3, c3 = time.perf_counter(), time.process_time()
+    out = {"index_keywords": t1 - t0, "index_regions": t2 - t1, "link_related": t3 - t2, "total": t3 - t0,
+           "link_related CPU": c3 - c2, "total CPU": c3 - c0}
     # other candidate caps, timed on the same article (links re-done in place)
     for cap in (caps if i % 2 == 0 else list(reversed(caps))):
         t4 = time.perf_counter()
@@ -106,6 +112,26 @@ def add_one(session: Session, src_id: int, i: int, title: str, body: str, caps: 
         session.commit()
         out[f"link_related cap {cap}"] = time.perf_counter() - t4
     return out
+
+
+def new_link_precision(session: Session, big_labels: list[str], new_labels: list[str]) -> tuple[float, float]:
+    """Precision@5 and coverage of the new articles' links, against the topic labels the
+    articles were synthesised from (bench.example/<i> are stored ones, /new/<i> new ones)."""
+    def label(url: str) -> str:
+        tail = url.removeprefix("https://bench.example/")
+        return new_labels[int(tail[4:])] if tail.startswith("new/") else big_labels[int(tail)]
+
+    urls = dict(session.execute(text("select id, url from articles")).all())
+    links: dict[int, list[tuple[float, int]]] = {}
+    for aid, rid, score in session.execute(text(
+            "select r.article_id, r.related_id, r.score from related_articles r join articles a on a.id = r.article_id "
+            "where a.url like 'https://bench.example/new/%'")):
+        links.setdefault(aid, []).append((score, rid))
+    shares = []
+    for aid, lst in links.items():
+        top = sorted(lst, reverse=True)[:5]
+        shares.append(sum(label(urls[r]) == label(urls[aid]) for _, r in top) / len(top))
+    return (statistics.fmean(shares) if shares else 0.0), len(links) / len(new_labels)
 
 
 def make(url_template: str, name: str, directory: Path):
@@ -189,8 +215,10 @@ def main(argv=None) -> int:
         return 2
     rng = random.Random(args.seed)
     by_label = load_corpus(DATA)
-    big = synthesise(rng, by_label, args.articles)
-    new = synthesise(rng, by_label, args.new)
+    big_labels: list[str] = []
+    new_labels: list[str] = []
+    big = synthesise(rng, by_label, args.articles, big_labels)
+    new = synthesise(rng, by_label, args.new, new_labels)
     print(f"generated {len(big)} + {len(new)} articles, mean body {statistics.fmean(len(b) for _, b in big):.0f} chars", flush=True)
     results = {}
     for name, stored in (("small", big[: args.small]), ("large", big)):
@@ -216,12 +244,15 @@ def main(argv=None) -> int:
             for k, v in add_one(sessions[name], src[name], i, title, body, caps).items():
                 results[name]["times"].setdefault(k, []).append(v)
     for name, r in results.items():
+        p5, coverage = new_link_precision(sessions[name], big_labels, new_labels)
+        r["precision_at_5"], r["coverage"] = p5, coverage
         sessions[name].close()
-        print(f"-- {name} ({r['stored']} stored):")
+        print(f"-- {name} ({r['stored']} stored): new articles' links: precision@5 {p5:.3f} "
+              f"(share of the five best links with the article's topic), {coverage:.1%} with a link")
         for k, v in r["times"].items():
             print(f"  per new article, {k}: {ms(v)}", flush=True)
     s_, l_ = results["small"]["times"], results["large"]["times"]
-    for k in ["link_related", "total"] + [k for k in l_ if k.startswith("link_related cap")]:
+    for k in ["link_related", "total", "link_related CPU", "total CPU"] + [k for k in l_ if k.startswith("link_related cap")]:
         ratio = statistics.fmean(l_[k]) / statistics.fmean(s_[k])
         med = statistics.median(l_[k]) / statistics.median(s_[k])
         print(f"{k}: {results['large']['stored']} stored vs {results['small']['stored']} stored: mean {ratio:.2f}x, "

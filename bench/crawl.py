@@ -1,7 +1,7 @@
 """End-to-end throughput and memory, against bare Scrapy on the same local site.
 
     python bench/crawl.py --n 1000 --n 5000 [--pg postgresql+psycopg://postgres@127.0.0.1/test]
-                          [--report docs/performance.md] [--plot docs/performance.png]
+                          [--json FILE] [--plot docs/performance.png] [--set NAME=VALUE ...]
 
 For each N it generates a site of N article pages (bench/sitegen.py; texts from
 ../shared/data/cnews-dev.tsv), serves it from a separate process on 127.0.0.1, and crawls it
@@ -9,7 +9,9 @@ For each N it generates a site of N article pages (bench/sitegen.py; texts from
   (b) with `scrapy crawl site` and the full pipeline into a new SQLite file,
   (c) the same into PostgreSQL (a new schema, dropped afterwards),
 with the same download settings. It reports pages per second, the ratios b/a and c/a,
-CPU seconds per page by stage (stage_cpu/* stats) and peak RSS (Scrapy's memusage/max).
+CPU milliseconds per page by stage (stage_cpu/* stats) and of the crawl's processes, and
+peak RSS (Scrapy's memusage/max plus each worker process's peak). ``--set`` passes a
+project setting to (b) and (c), to measure a variant.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ def pg_schema_url(base: str) -> tuple[str, callable]:
     return f"{base}?options=-csearch_path%3D{schema}", drop
 
 
-def bench(n: int, pg: str | None, work: Path) -> dict:
+def bench(n: int, pg: str | None, work: Path, extra: list[str] = ()) -> dict:
     site = work / f"site-{n}"
     if not site.exists():
         generate_site(site, n, CNEWS)
@@ -97,13 +99,15 @@ def bench(n: int, pg: str | None, work: Path) -> dict:
     time.sleep(1)
     start_url = f"http://127.0.0.1:{port}/list_1.html"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    results = {"n": n}
+    results = {"n": n, "settings": list(extra)}
     try:
         dump = {"bench.stats_dump.StatsToFile": 0}
         full = {**dump, "aggregator.extensions.crawl_run.CrawlRunRecorder": 100}
         results["a"] = run_crawl(["runspider", str(ROOT / "bench" / "bare_spider.py"), "-a", f"start_url={start_url}"],
                                  work / f"a-{n}.json", env, dump)
         site_args = ["crawl", "site", "-a", f"start_url={start_url}", "-a", f"max_pages={list_pages(n) + 1}"]
+        for setting in extra:  # a variant of the project's settings, for (b) and (c) only
+            site_args += ["-s", setting]
         db = work / f"b-{n}.db"
         db.unlink(missing_ok=True)
         results["b"] = run_crawl(site_args, work / f"b-{n}.json", {**env, "AGGREGATOR_DB_URL": f"sqlite:///{db}"}, full)
@@ -163,13 +167,18 @@ def main(argv=None) -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "aggregator-bench")
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument("--plot", type=Path, help="write a PNG of pages/s against N here")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a project setting for runs (b) and (c), e.g. AGGREGATOR_WORKERS=2 (repeatable)")
     args = parser.parse_args(argv)
+    for setting in args.set:
+        if "=" not in setting:
+            parser.error(f"--set {setting!r}: expected NAME=VALUE")
     if not CNEWS.exists():
         parser.error(f"{CNEWS} is absent: the benchmark's texts come from ../shared")
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in args.n or [1000]:
-        rows.append(bench(n, args.pg, args.work))
+        rows.append(bench(n, args.pg, args.work, args.set))
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     print(report(rows))
     if args.json:

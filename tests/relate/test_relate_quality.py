@@ -21,8 +21,8 @@ from aggregator.relate import ensure_schema, index_article, rebuild_all
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 DATA = SHARED / "data" / "cnews-dev.tsv"
 
-PRECISION_AT_5_FLOOR = 0.93  # measured 0.943
-COVERAGE_FLOOR = 0.97  # measured 0.982
+PRECISION_AT_5_FLOOR = 0.93  # measured 0.939
+COVERAGE_FLOOR = 0.97  # measured 0.978
 REBUILD_PRECISION_AT_5_FLOOR = 0.925  # measured 0.938
 REBUILD_COVERAGE_FLOOR = 0.955  # measured 0.966
 

@@ -126,14 +126,13 @@ def _store_keywords(session: Session, article_id: int, keywords: list[tuple[str,
         )
 
 
-def index_keywords(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K,
-                   _tokens: tuple[list[str], list[str]] | None = None) -> list[tuple[str, float]]:
+def index_keywords(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K) -> list[tuple[str, float]]:
     """Count the article in the corpus document frequencies (once per text), compute its
     top ``top_k`` keywords and store them in ``article_keywords`` (replacing earlier ones).
 
     Returns the keywords, strongest first, with L2-normalised weights.
     """
-    title_toks, body_toks = _tokens if _tokens is not None else T.prepare(title, body)
+    title_toks, body_toks = T.prepare(title, body)
     terms = {t[:100] for t in title_toks} | {t[:100] for t in body_toks}
     _count_documents(session, {article_id: (title, body, terms)})
     session.flush()

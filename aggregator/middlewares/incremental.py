@@ -30,8 +30,7 @@ from aggregator.dedup import InvalidURL, canonical_url
 from aggregator.middlewares.mirror import MIRRORED
 
 #: Request meta set by the list page that linked the article, which checks all its links
-#: in one query: {"stored": bool, "published_at": datetime | None}. Without it the
-#: middleware asks the database itself.
+#: in one query (``stored_check``). Without it the middleware asks the database itself.
 STORED_META = "aggregator_stored"
 
 
@@ -62,6 +61,11 @@ def stored_urls(session: Session, urls: list[str]) -> dict[str, datetime | None]
     return found
 
 
+def stored_check(url: str, found: dict[str, datetime | None]) -> dict:
+    """What ``STORED_META`` holds for ``url``, from a ``stored_urls`` answer."""
+    return {"stored": url in found, "published_at": found.get(url)}
+
+
 class SkipStoredMiddleware:
     def __init__(self, engine, stats, refresh_days: int):
         self.engine = engine
@@ -81,7 +85,7 @@ class SkipStoredMiddleware:
         if checked is None:
             with Session(self.engine) as session:
                 found = stored_urls(session, [request.url])
-            checked = {"stored": request.url in found, "published_at": found.get(request.url)}
+            checked = stored_check(request.url, found)
         if not checked["stored"]:
             return None
         published = checked["published_at"]

@@ -117,13 +117,13 @@ def make_idf(df: dict[str, int], documents: int, *, prior_documents: float = T.P
 # --------------------------------------------------------------------------- keywords
 
 
-def _store_keywords(session: Session, article_id: int, keywords: list[tuple[str, float]]) -> None:
-    session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id == article_id))
-    if keywords:
-        session.execute(
-            _insert(session, ArticleKeyword),
-            [{"article_id": article_id, "keyword": k, "weight": w} for k, w in keywords],
-        )
+def _store_keywords(session: Session, keywords: dict[int, list[tuple[str, float]]]) -> None:
+    """Replace the stored keywords of each article in ``keywords`` (article id -> list)."""
+    for chunk in _chunks(list(keywords)):
+        session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id.in_(chunk)))
+    rows = [{"article_id": aid, "keyword": k, "weight": w} for aid, kws in keywords.items() for k, w in kws]
+    if rows:
+        session.execute(_insert(session, ArticleKeyword), rows)
 
 
 def index_keywords(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K) -> list[tuple[str, float]]:
@@ -138,7 +138,7 @@ def index_keywords(session: Session, article_id: int, title: str, body: str, *, 
     session.flush()
     tf = T.term_frequencies([t[:100] for t in title_toks], [t[:100] for t in body_toks])
     keywords = T.score_keywords(tf, idf_lookup(session, tf), top_k=top_k)
-    _store_keywords(session, article_id, keywords)
+    _store_keywords(session, {article_id: keywords})
     session.flush()
     return keywords
 
@@ -146,21 +146,21 @@ def index_keywords(session: Session, article_id: int, title: str, body: str, *, 
 # --------------------------------------------------------------------------- regions
 
 
-def _store_regions(session: Session, article_id: int, regions: list[RegionMention]) -> None:
-    session.execute(delete(ArticleRegion).where(ArticleRegion.article_id == article_id))
-    if regions:
-        session.execute(
-            _insert(session, ArticleRegion),
-            [{"article_id": article_id, "province": r.province, "city": r.city, "district": r.district,
-              "adcode": r.adcode, "mentions": r.mentions} for r in regions],
-        )
+def _store_regions(session: Session, regions: dict[int, list[RegionMention]]) -> None:
+    """Replace the stored places of each article in ``regions`` (article id -> list)."""
+    for chunk in _chunks(list(regions)):
+        session.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_(chunk)))
+    rows = [{"article_id": aid, "province": r.province, "city": r.city, "district": r.district,
+             "adcode": r.adcode, "mentions": r.mentions} for aid, found in regions.items() for r in found]
+    if rows:
+        session.execute(_insert(session, ArticleRegion), rows)
 
 
 def index_regions(session: Session, article_id: int, title: str, body: str) -> list[RegionMention]:
     """Find the places the article names and store them in ``article_regions`` (replacing
     earlier rows). Returns them, most mentioned first."""
     regions = gazetteer().find(T.segment(title or "") + ["\n"] + T.segment((body or "")[: T.MAX_REGION_CHARS]))
-    _store_regions(session, article_id, regions)
+    _store_regions(session, {article_id: regions})
     session.flush()
     return regions
 
@@ -390,18 +390,9 @@ def index_articles(session: Session, articles: list[tuple[int, str, str]], *, to
     _count_documents(session, texts)
     session.flush()
     idf = idf_lookup(session, {w for tf in tfs.values() for w in tf})
-    ids = list(analysed)
-    for chunk in _chunks(ids):
-        session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id.in_(chunk)))
-        session.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_(chunk)))
-    keywords = {aid: T.score_keywords(tfs[aid], idf, top_k=top_k) for aid in ids}
-    keyword_rows = [{"article_id": aid, "keyword": k, "weight": w} for aid in ids for k, w in keywords[aid]]
-    if keyword_rows:
-        session.execute(_insert(session, ArticleKeyword), keyword_rows)
-    region_rows = [{"article_id": aid, "province": r.province, "city": r.city, "district": r.district,
-                    "adcode": r.adcode, "mentions": r.mentions} for aid in ids for r in analysed[aid][2]]
-    if region_rows:
-        session.execute(_insert(session, ArticleRegion), region_rows)
+    keywords = {aid: T.score_keywords(tfs[aid], idf, top_k=top_k) for aid in analysed}
+    _store_keywords(session, keywords)
+    _store_regions(session, {aid: found for aid, (_, _, found) in analysed.items()})
     session.flush()
     limits: dict[str, int] = {}
     for kws in keywords.values():

@@ -80,9 +80,6 @@ class Segmenter:
         (新能源汽车 → 新能源, 能源, 汽车)."""
         return self._jieba.cut_for_search(text, True)
 
-    def knows(self, word: str) -> bool:
-        return self._jieba.has_word(word)
-
 
 @lru_cache(maxsize=1)
 def tokenizer() -> Segmenter:
@@ -116,12 +113,6 @@ class IdfTable:
 
     def __getitem__(self, word: str) -> float:
         return self._values[self._trie[word]]
-
-    def __contains__(self, word: str) -> bool:
-        return word in self._trie
-
-    def __len__(self) -> int:
-        return len(self._trie)
 
     def median(self) -> float:
         ordered = sorted(self._values)

@@ -31,7 +31,7 @@ from twisted.internet.defer import CancelledError
 
 from aggregator import discovery, drops
 from aggregator.db.engine import engine_for_crawler
-from aggregator.middlewares.incremental import STORED_META, stored_urls
+from aggregator.middlewares.incremental import STORED_META, stored_check, stored_urls
 from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
@@ -154,7 +154,7 @@ class NewsSpider(scrapy.Spider):
         for url in urls:
             request = self.article_request(url, category=category, list_url=response.url)
             if stored is not None:
-                request.meta[STORED_META] = {"stored": url in stored, "published_at": stored.get(url)}
+                request.meta[STORED_META] = stored_check(url, stored)
             yield request
         yield from self.follow_lists(response, links)
         page = response.meta.get("list_page", 1)

@@ -6,9 +6,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 DEFAULT_DB_URL = "sqlite:///data/aggregator.db"
 ENV_VAR = "AGGREGATOR_DB_URL"
@@ -40,23 +39,24 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
     return engine
 
 
+def lock_schema(conn: Connection) -> None:
+    """Make this transaction the only one changing the schema until it ends, so crawlers
+    starting at once on a new database create each table once: PostgreSQL's advisory lock
+    (IF NOT EXISTS is not race-free there), SQLite's write lock (taken up front, so the
+    check for a table and its CREATE cannot be split by another process). Call first."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(7301052)"))
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to busy_timeout for the lock
+
+
 def create_schema(engine: Engine) -> None:
     """Create missing tables; safe when several crawlers start at once on a new database."""
     from aggregator.db.models import Base
 
-    for attempt in range(3):
-        try:
-            with engine.begin() as conn:
-                if engine.dialect.name == "postgresql":
-                    # serialise concurrent CREATE TABLEs (IF NOT EXISTS is not race-free there)
-                    conn.execute(text("SELECT pg_advisory_xact_lock(7301052)"))
-                Base.metadata.create_all(conn)
-            return
-        except DBAPIError:
-            # SQLite: another process created a table between our check and our CREATE;
-            # the next pass sees it.
-            if attempt == 2:
-                raise
+    with engine.begin() as conn:
+        lock_schema(conn)
+        Base.metadata.create_all(conn)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

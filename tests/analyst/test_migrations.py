@@ -172,3 +172,27 @@ def test_search_on_a_database_not_yet_upgraded_says_so(sqlite_url, capsys):
     assert main(["--db", sqlite_url, "search", "新能源汽车"]) == 0
     out, err = capsys.readouterr()
     assert "2 results" not in out and "1 result" in out and err == ""  # the story, its copy folded
+
+
+def _make(url: str, start: float) -> str:
+    import time
+
+    time.sleep(max(0.0, start - time.time()))  # every process starts creating at the same moment
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    engine.dispose()
+    return version
+
+
+def test_crawlers_starting_at_once_on_a_new_sqlite_database_create_the_schema_once(tmp_path):
+    import multiprocessing
+    import time
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        for round_ in range(4):
+            url = f"sqlite:///{tmp_path / f'new{round_}.db'}"
+            start = time.time() + 2.0
+            # each would fail with "table … already exists" if two ran their CREATEs at once
+            assert pool.starmap(_make, [(url, start)] * 4) == [HEAD] * 4

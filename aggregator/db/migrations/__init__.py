@@ -134,11 +134,11 @@ class prepare:
         import logging
 
         from aggregator.db import search, views
+        from aggregator.db.engine import lock_schema
 
         try:
             with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":  # the lock create_schema takes: one crawler at a time
-                    conn.execute(text("SELECT pg_advisory_xact_lock(7301052)"))
+                lock_schema(conn)  # one crawler at a time
                 search.create_index(conn)
                 views.create_views(conn)
                 if self.fresh:

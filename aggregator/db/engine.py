@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,10 +34,10 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create_tables:
-        from aggregator.db.migrations import prepare
+        from aggregator.db.migrations import create_search_and_views
 
-        with prepare(engine):  # + search index, views, and the version stamp of a new database
-            create_schema(engine)
+        create_schema(engine)
+        create_search_and_views(engine)
     return engine
 
 
@@ -51,23 +53,46 @@ def lock_schema(conn: Connection) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables; safe when several crawlers start at once on a new database."""
+    """Create missing tables, and stamp a database this call created at the head revision;
+    safe when several crawlers start at once on a new database. The emptiness check, the
+    CREATEs and the stamp share one locked transaction: a crawler that finds the tables
+    made by another finds its stamp too (checked before the lock, it could see the tables
+    and not yet the stamp, and a crash between the two left a head schema marked as 0001)."""
+    from aggregator.db.migrations import has_tables, stamp_head
     from aggregator.db.models import Base
 
     with engine.begin() as conn:
         lock_schema(conn)
+        fresh = not has_tables(conn)
         Base.metadata.create_all(conn)
+        if fresh:
+            stamp_head(conn)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL lets a reader (an analyst) and a crawl, or two crawls, share the file;
     # busy_timeout makes a writer wait for the lock instead of failing at once.
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _switch_to_wal(cur, wait: float = 30.0) -> None:
+    """Switching a new file to WAL needs it alone for a moment, and SQLite answers "database
+    is locked" at once there instead of waiting out busy_timeout: crawlers opening a new
+    database together retry for up to ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @lru_cache(maxsize=4)

@@ -111,40 +111,21 @@ def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | Non
     return before, after
 
 
-class prepare:
-    """Around ``create_all`` in ``make_engine``: notes whether the database was empty,
-    then creates the search index and the views when missing and stamps a database it
-    created at the head. Never fails the caller: a problem is logged and the crawl goes on."""
+def create_search_and_views(engine: Engine) -> None:
+    """After ``create_schema`` in ``make_engine``: create the search index and the views
+    when missing. Never fails the caller: a problem is logged, the crawl goes on, and the
+    next start tries again."""
+    import logging
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.fresh = False
+    from aggregator.db import search, views
+    from aggregator.db.engine import lock_schema
 
-    def __enter__(self):
-        try:
-            with self.engine.connect() as conn:
-                self.fresh = not has_tables(conn)
-        except Exception:  # noqa: BLE001 - create_all will say what is wrong
-            self.fresh = False
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            return False
-        import logging
-
-        from aggregator.db import search, views
-        from aggregator.db.engine import lock_schema
-
-        try:
-            with self.engine.begin() as conn:
-                lock_schema(conn)  # one crawler at a time
-                search.create_index(conn)
-                views.create_views(conn)
-                if self.fresh:
-                    stamp_head(conn)
-        except Exception as error:  # noqa: BLE001
-            logging.getLogger(__name__).warning(
-                "Could not create the search index, views or version stamp (%s); run `aggregator db upgrade`", error
-            )
-        return False
+    try:
+        with engine.begin() as conn:
+            lock_schema(conn)  # one crawler at a time
+            search.create_index(conn)
+            views.create_views(conn)
+    except Exception as error:  # noqa: BLE001
+        logging.getLogger(__name__).warning(
+            "Could not create the search index or the views (%s); the next crawl tries again", error
+        )

@@ -186,6 +186,37 @@ def _cluster_keys(session: Session, ids: Iterable[int], known: dict[int, int] | 
 
 
 @lru_cache(maxsize=128)
+def _story_members(session: Session, story: int) -> set[int]:
+    """The ids of a story: its canonical article and the copies pointing at it (by the
+    duplicate_of index, never a join over every link of every candidate)."""
+    return {story, *session.scalars(select(_A.c.id).where(_A.c.duplicate_of == story))}
+
+
+def _best_stories(session: Session, article_id: int, ranked: list[tuple[float, int]], want: int,
+                  stories: dict[int, int]) -> list[tuple[float, int]]:
+    """The first ``want`` candidates of ``ranked`` (score, id), best first, that belong to
+    distinct stories other than the article's own. Story ids are read a chunk at a time
+    from the top, so a typical article reads about ``want`` of them, not all of ``ranked``
+    (``stories`` caches id -> story id, and gains the article's own)."""
+    my_key = _cluster_keys(session, [article_id], stories).get(article_id, article_id)
+    best: list[tuple[float, int]] = []
+    seen_keys = {my_key}
+    step = want + 10
+    for start in range(0, len(ranked), step):
+        part = ranked[start:start + step]
+        keys = _cluster_keys(session, [c for _, c in part], stories)
+        for s, c in part:
+            k = keys.get(c)
+            if k is None or k in seen_keys:
+                continue
+            seen_keys.add(k)
+            best.append((round(min(s, 1.0), 6), c))
+            if len(best) == want:
+                return best
+    return best
+
+
+@lru_cache(maxsize=128)
 def _postings_sql(parts: int):
     one = ("(SELECT article_id, keyword, weight FROM article_keywords WHERE keyword = :k{i} "
            "ORDER BY weight DESC LIMIT :lim{i}) AS p{i}")
@@ -258,6 +289,7 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
     if not mine:
         return []
 
+    stories = {} if stories is None else stories
     scores: dict[int, float] = defaultdict(float)
     vectors: dict[int, dict[str, float]] = defaultdict(dict)
     limits = posting_limits(mine, cap=candidates_per_keyword)
@@ -270,16 +302,7 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
                 vectors[cid][kw] = cw
     ranked = sorted(((s, c) for c, s in scores.items() if s >= threshold), key=lambda p: (-p[0], p[1]))
     ranked = ranked[: max(top_n, reverse_check) * 3]
-    keys = _cluster_keys(session, [c for _, c in ranked] + [article_id], stories)
-    my_key = keys.get(article_id, article_id)
-    best: list[tuple[float, int]] = []
-    seen_keys = {my_key}
-    for s, c in ranked:
-        k = keys.get(c)
-        if k is None or k in seen_keys:
-            continue
-        seen_keys.add(k)
-        best.append((round(min(s, 1.0), 6), c))
+    best = _best_stories(session, article_id, ranked, max(top_n, reverse_check), stories)
     mine_links = [(c, s, _shared(mine, vectors[c])) for s, c in best[:top_n]]
     if mine_links:
         session.execute(insert(_RA), [{"article_id": article_id, "related_id": c, "score": s, "shared_keywords": sh}
@@ -289,19 +312,15 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
     check = best[:reverse_check]
     if check:
         their: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        other_keys: dict[int, int] = {}
         for chunk in _chunks(sorted(c for _, c in check)):
-            # their links, each with its story's id, in one round trip
-            for aid, rid, sc, story in session.execute(
-                    select(_RA.c.article_id, _RA.c.related_id, _RA.c.score, func.coalesce(_A.c.duplicate_of, _A.c.id))
-                    .join(_A, _A.c.id == _RA.c.related_id).where(_RA.c.article_id.in_(chunk))):
+            for aid, rid, sc in session.execute(
+                    select(_RA.c.article_id, _RA.c.related_id, _RA.c.score).where(_RA.c.article_id.in_(chunk))):
                 their[aid].append((rid, sc))
-                other_keys[rid] = story
-        other_keys.update(keys)
+        my_story = _story_members(session, stories.get(article_id, article_id))
         drops, adds, updates = [], [], []
         for s, c in check:
             links = their.get(c, [])
-            same_story = [rid for rid, _ in links if other_keys.get(rid, rid) == my_key]
+            same_story = [rid for rid, _ in links if rid in my_story]
             if article_id in same_story:
                 updates.append({"a": c, "r": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)})
                 continue

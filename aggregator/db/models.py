@@ -94,10 +94,8 @@ class Article(Base):
 
 class ArticleKeyword(Base):
     __tablename__ = "article_keywords"
-    __table_args__ = (
-        Index("ix_article_keywords_keyword", "keyword"),
-        {"comment": "Top keywords of each article with their TF-IDF weights."},
-    )
+    # looked up by keyword through ix_article_keywords_keyword_weight (below)
+    __table_args__ = {"comment": "Top keywords of each article with their TF-IDF weights."}
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article (articles.id).")
     keyword: Mapped[str] = mapped_column(String(100), primary_key=True, comment="A keyword (a jieba token).")

@@ -7,6 +7,8 @@ they work from an installed copy.
 * ``0003_search_views`` — the full-text search index and the analyst views.
 * ``0004_fetched_url_index`` — an index on articles.fetched_url, for the incremental
   crawl's "already stored?" check on pages whose rel=canonical differs from their URL.
+* ``0005_drop_keyword_only_index`` — the keyword-only index on article_keywords dropped
+  (the covering keyword index serves its look-ups; one index fewer to write per keyword).
 
 A database made by ``make_engine`` is stamped at :data:`HEAD` when it is created; a
 database that has the tables but no ``alembic_version`` was made before migrations and
@@ -27,7 +29,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
 FIRST = "0001_initial"
-HEAD = "0004_fetched_url_index"
+HEAD = "0005_drop_keyword_only_index"
 VERSION_TABLE = "alembic_version"
 
 

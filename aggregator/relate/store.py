@@ -7,12 +7,11 @@ but never commits. ``rebuild_all`` takes a session factory and commits in batche
 from __future__ import annotations
 
 import hashlib
-import math
 from functools import lru_cache
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import (
@@ -185,7 +184,6 @@ def _cluster_keys(session: Session, ids: Iterable[int], known: dict[int, int] | 
     return {i: known[i] for i in ids if i in known}
 
 
-@lru_cache(maxsize=128)
 def _story_members(session: Session, story: int) -> set[int]:
     """The ids of a story: its canonical article and the copies pointing at it (by the
     duplicate_of index, never a join over every link of every candidate)."""

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 
-import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 

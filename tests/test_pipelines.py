@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from pathlib import Path
 
 import pytest
 from scrapy.utils.test import get_crawler
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import Article, RelatedArticle

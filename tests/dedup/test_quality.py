@@ -8,7 +8,6 @@ import json
 import os
 from datetime import timezone
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

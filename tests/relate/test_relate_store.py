@@ -77,6 +77,31 @@ def test_duplicate_cluster_members_are_never_linked(engine):
         assert len(cluster & set(linked)) == 1
 
 
+def test_an_article_already_linked_to_a_story_does_not_gain_another_copy_of_it(engine):
+    from sqlalchemy import update
+
+    from aggregator.db.models import Article
+
+    with Session(engine) as s:
+        a = _store(s, *SOLAR[0])
+        other = _store(s, *SOLAR[1])
+        s.commit()
+        assert [r for r, _, _ in _links(s, other)] == [a]
+        # a later copy of a's story: other keeps its link to a and does not gain the copy
+        copy = _store(s, SOLAR[0][0] + "（转载）", SOLAR[0][1], duplicate_of=a)
+        s.commit()
+        assert [r for r, _, _ in _links(s, other)] == [a]
+        assert a not in {r for r, _, _ in _links(s, copy)}
+        # an earlier-published original turns up: a and its copy now point at it, and other,
+        # linked to a, does not gain the original either (the story is the same)
+        original = _ADD(s, *SOLAR[0])
+        s.execute(update(Article).where(Article.id.in_([a, copy])).values(duplicate_of=original))
+        index_article(s, original, *SOLAR[0])
+        s.commit()
+        assert [r for r, _, _ in _links(s, other)] == [a]
+        assert not {a, copy} & {r for r, _, _ in _links(s, original)}
+
+
 def _snapshot(s):
     return (
         corpus_documents(s),

@@ -127,7 +127,7 @@ def bench(n: int, pg: str | None, work: Path, extra: list[str] = ()) -> dict:
 
 
 def report(rows: list[dict]) -> str:
-    out = ["| N | a: bare pages/s | b: SQLite pages/s | b/a | c: PostgreSQL pages/s | c/a | peak RSS a / b / c (MB) |",
+    out = ["| N | a: bare pages/s | b: SQLite pages/s | b/a | c: PostgreSQL pages/s | c/a | peak RSS a / b / c (MiB) |",
            "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in rows:
         c = r.get("c", {})

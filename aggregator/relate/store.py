@@ -132,12 +132,24 @@ def index_keywords(session: Session, article_id: int, title: str, body: str, *, 
     Returns the keywords, strongest first, with L2-normalised weights.
     """
     title_toks, body_toks = T.prepare(title, body)
-    terms = {t[:100] for t in title_toks} | {t[:100] for t in body_toks}
-    _count_documents(session, {article_id: (title, body, terms)})
+    return _index_keywords(session, {article_id: (title, body, title_toks, body_toks)}, top_k)[article_id]
+
+
+def _index_keywords(session: Session, tokens: dict[int, tuple[str, str, list[str], list[str]]],
+                    top_k: int) -> dict[int, list[tuple[str, float]]]:
+    """``index_keywords`` for a batch: article id -> (title, body, title tokens, body
+    tokens). Corpus counts and keywords are written a statement per table for the batch."""
+    texts, tfs = {}, {}
+    for aid, (title, body, title_toks, body_toks) in tokens.items():
+        # a token longer than the keyword column is cut to fit it
+        title_toks, body_toks = [t[:100] for t in title_toks], [t[:100] for t in body_toks]
+        texts[aid] = (title, body, set(title_toks) | set(body_toks))
+        tfs[aid] = T.term_frequencies(title_toks, body_toks)
+    _count_documents(session, texts)
     session.flush()
-    tf = T.term_frequencies([t[:100] for t in title_toks], [t[:100] for t in body_toks])
-    keywords = T.score_keywords(tf, idf_lookup(session, tf), top_k=top_k)
-    _store_keywords(session, {article_id: keywords})
+    idf = idf_lookup(session, {w for tf in tfs.values() for w in tf})
+    keywords = {aid: T.score_keywords(tf, idf, top_k=top_k) for aid, tf in tfs.items()}
+    _store_keywords(session, keywords)
     session.flush()
     return keywords
 
@@ -397,27 +409,17 @@ def index_articles(session: Session, articles: list[tuple[int, str, str]], *, to
     the batch, then each article linked (seeing the whole batch's keywords, so articles of
     one batch can link to each other). Returns each article's links, in input order."""
     analysed = {aid: _analyse(title, body) for aid, title, body in articles}
-    texts = {}
-    tfs = {}
-    for aid, title, body in articles:
-        title_toks, body_toks, _ = analysed[aid]
-        title_toks, body_toks = [t[:100] for t in title_toks], [t[:100] for t in body_toks]
-        texts[aid] = (title, body, set(title_toks) | set(body_toks))
-        tfs[aid] = T.term_frequencies(title_toks, body_toks)
-    _count_documents(session, texts)
-    session.flush()
-    idf = idf_lookup(session, {w for tf in tfs.values() for w in tf})
-    keywords = {aid: T.score_keywords(tfs[aid], idf, top_k=top_k) for aid in analysed}
-    _store_keywords(session, keywords)
+    keywords = {aid: dict(kws) for aid, kws in _index_keywords(
+        session, {aid: (title, body, *analysed[aid][:2]) for aid, title, body in articles}, top_k).items()}
     _store_regions(session, {aid: found for aid, (_, _, found) in analysed.items()})
     session.flush()
     limits: dict[str, int] = {}
     for kws in keywords.values():
-        for kw, n in posting_limits(dict(kws)).items():
+        for kw, n in posting_limits(kws).items():
             limits[kw] = max(n, limits.get(kw, 0))
     postings = postings_of(session, limits)
     stories: dict[int, int] = {}
-    return [link_related(session, aid, top_n=top_n, threshold=threshold, keywords=dict(keywords[aid]),
+    return [link_related(session, aid, top_n=top_n, threshold=threshold, keywords=keywords[aid],
                          postings=postings, stories=stories)
             for aid, _, _ in articles]
 

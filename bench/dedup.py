@@ -6,8 +6,9 @@ are distinct; about 5% near copies and 1% exact copies of recent articles, like
 syndication), inserts each as an article row (a Core INSERT standing in for the store
 stage) and registers them in the near-duplicate index in batches of ``--batch`` (50,
 the store stage's default ``AGGREGATOR_BATCH_SIZE``; ``--batch 1`` registers one article
-per commit cycle, as the pipeline did before it batched). Reports the dedup-stage time per article for the 1,000 articles after the
-first 1,000 and for the last 1,000, their ratio, and items per second.
+per commit cycle, as the pipeline did before it batched). Reports the dedup-stage time
+per article for the 1,000 articles after the first 1,000 and for the last 1,000, their
+ratio, and items per second.
 
     python bench/dedup.py --db sqlite --n 100000
     python bench/dedup.py --db postgresql --n 100000 [--pg-url URL]

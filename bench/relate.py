@@ -8,8 +8,8 @@ same-topic articles of ../shared/data/cnews-dev.tsv (with numbers changed), bulk
 times ``rebuild_all`` over them (that also computes every article's keywords and links), then
 stores ``--new`` further articles one by one and times, per article, keyword and region
 indexing (with the commit of their rows) and then ``link_related`` (with the commit of its
-links). The same is done with ``--small`` stored articles,
-and the two linking costs are compared. SQLite files go to --dir; pass --db with a
+links). The same is done with ``--small`` stored articles, and the two linking costs are
+compared. SQLite files go to --dir; pass --db with a
 PostgreSQL URL to run there instead (a schema per size is created and dropped).
 """
 

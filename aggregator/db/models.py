@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -16,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -67,6 +70,10 @@ class Article(Base):
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_body_hash", "body_hash"),
         Index("ix_articles_fetched_url", "fetched_url"),
+        # only the few rows that still owe a step are in it: the repair's look-up stays a
+        # small index scan however large the table grows
+        Index("ix_articles_pending", "pending_run", sqlite_where=text("dedup_pending OR relate_pending"),
+              postgresql_where=text("dedup_pending OR relate_pending")),
         {"comment": "One row per article page stored; syndicated copies point at their story's canonical row through duplicate_of."},
     )
 
@@ -90,6 +97,9 @@ class Article(Base):
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True, comment="The canonical article of this story (articles.id), or NULL when this row is the canonical one.")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now(), comment="When the row was first stored (UTC).")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the row's content last changed after a re-fetch or reprocess (UTC).")
+    dedup_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), comment="True while the row's dedup signature and story link are still owed (a crawl stopped between storing the row and indexing it); the next crawl or `scrapy repair` completes it.")
+    relate_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), comment="True while the row's keywords, regions and related links are still owed; the next crawl or `scrapy repair` completes it.")
+    pending_run: Mapped[int | None] = mapped_column(Integer, comment="The crawl run (crawl_runs.id) that owes the pending steps; another process completes them only once that run has ended or died.")
 
 
 class ArticleKeyword(Base):
@@ -120,7 +130,7 @@ class CrawlRun(Base):
     spider: Mapped[str] = mapped_column(String(100), index=True, comment="Spider name.")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the run started (UTC).")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the run ended (UTC); NULL while it runs or if it died.")
-    status: Mapped[str] = mapped_column(String(40), comment="running, finished, failed (errors, or nothing fetched) or the close reason Scrapy gave.")
+    status: Mapped[str] = mapped_column(String(40), comment="running, finished, failed (errors, nothing fetched, or the database stayed unavailable), interrupted (stopped by a signal, or the process died: its heartbeat stopped) or the close reason Scrapy gave.")
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0, comment="Responses received.")
     items_stored: Mapped[int] = mapped_column(Integer, default=0, comment="Articles inserted or updated.")
     items_dropped: Mapped[dict] = mapped_column(JSON, default=dict, comment="Pages or items dropped, by reason: {reason: count}.")
@@ -128,6 +138,22 @@ class CrawlRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0, comment="Article pages not downloaded because their URL was already stored.")
     errors: Mapped[int] = mapped_column(Integer, default=0, comment="Errors logged during the run (spider exceptions, download errors).")
     stats: Mapped[dict] = mapped_column(JSON, default=dict, comment="The run's full Scrapy stats, for operators.")
+    host: Mapped[str | None] = mapped_column(String(255), comment="Host name of the machine the run's process ran on.")
+    pid: Mapped[int | None] = mapped_column(Integer, comment="Process id of the run's crawl process on that host.")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last sign of life of a running run (UTC), renewed every AGGREGATOR_HEARTBEAT_SECONDS; a running run whose heartbeat stopped, or whose process is gone from its host, is marked interrupted.")
+
+
+class CrawlFrontier(Base):
+    __tablename__ = "crawl_frontier"
+    __table_args__ = {"comment": "How far each channel's pagination has been read, so that a crawl stops early only where an earlier crawl read everything below (the frontier survives a killed or cut-short run)."}
+
+    spider: Mapped[str] = mapped_column(String(100), primary_key=True, comment="Spider name.")
+    channel: Mapped[str] = mapped_column(String(2048), primary_key=True, comment="The channel: URL of the first page of its pagination (a start URL, or a list page the site spider found).")
+    covered: Mapped[bool] = mapped_column(Boolean, default=False, comment="True when the last run that read the channel read its pagination to the end (or down to pages an earlier complete reading covered) and fetched every article it listed; False while a run reads it, and after a run that was killed, failed, stopped at max_pages or lost a page.")
+    pages_read: Mapped[int] = mapped_column(Integer, default=0, comment="List pages of the channel the last run read.")
+    reached_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When a run last read the channel's pagination to its last page (UTC).")
+    last_run: Mapped[int | None] = mapped_column(Integer, comment="The run that read the channel last (crawl_runs.id).")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the record last changed (UTC).")
 
 
 # ---- deduplication index (owned by aggregator.dedup) -----------------------------------

@@ -9,6 +9,9 @@ they work from an installed copy.
   crawl's "already stored?" check on pages whose rel=canonical differs from their URL.
 * ``0005_drop_keyword_only_index`` — the keyword-only index on article_keywords dropped
   (the covering keyword index serves its look-ups; one index fewer to write per keyword).
+* ``0006_crash_safety`` — the steps an article still owes (``dedup_pending``,
+  ``relate_pending``, ``pending_run``), run heartbeats (``host``, ``pid``,
+  ``heartbeat_at``) and ``crawl_frontier``.
 
 A database made by ``make_engine`` is stamped at :data:`HEAD` when it is created; a
 database that has the tables but no ``alembic_version`` was made before migrations and
@@ -29,7 +32,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
 FIRST = "0001_initial"
-HEAD = "0005_drop_keyword_only_index"
+HEAD = "0006_crash_safety"
 VERSION_TABLE = "alembic_version"
 
 

@@ -18,17 +18,29 @@ Settings:
   crawl waits for the database).
 * ``AGGREGATOR_BATCH_SIZE`` (default 50) and ``AGGREGATOR_BATCH_SECONDS`` (default 1.0).
 
+Faults. A worker ignores SIGINT and SIGTERM (Ctrl-C reaches the whole process group:
+the crawl process alone decides, and finishes the batches in flight), and exits by
+itself within a second when its crawl process is gone (kill -9 of the crawl leaves no
+orphan). When a worker dies mid-batch, the batch runs again on a new worker (up to
+``MAX_WORKER_DEATHS`` times): every batch function is idempotent, and what the dead one
+had committed is found and finished (aggregator.pending). A batch that meets a database
+outage is run again while aggregator.dbwait waits it out.
+
 Stats: ``offload/batches/<stage>``, ``offload/rss_max/worker<i>`` (bytes, each worker's
 peak resident memory; Scrapy's ``memusage/max`` covers only the crawl process),
-``offload/worker_restarts`` (a worker process died: its batch's items were dropped).
+``offload/worker_restarts`` (a worker process died), ``offload/batch_retries/<stage>``
+(batches run again after a worker died).
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import resource
+import signal
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,7 +48,17 @@ from typing import Any, Callable
 
 from scrapy import signals
 
+from aggregator.dbwait import DatabaseWait
+
 _WORKERS_ATTR = "_aggregator_workers"
+#: Times one batch is run again after its worker died, before its items fail.
+MAX_WORKER_DEATHS = 2
+#: How often a worker checks that its crawl process is still there (seconds).
+PARENT_CHECK_SECONDS = 0.5
+
+
+class WorkerDied(RuntimeError):
+    """The worker process running a batch died (killed, out of memory)."""
 
 
 def _ru_maxrss_bytes() -> int:
@@ -52,11 +74,27 @@ def run_timed(fn: Callable[[Any], Any], payload: Any) -> tuple[Any, float, int]:
     return result, time.process_time() - start, _ru_maxrss_bytes()
 
 
-def _warm_up() -> None:
+def _start_worker(parent_pid: int) -> None:
+    """Initializer of a worker process."""
+    # Ctrl-C and SIGTERM are for the crawl process, which finishes the batches in flight
+    # and then shuts the worker down; a worker that died of them would lose its batch.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
     # load the segmenter's dictionary once per worker, before the first batch needs it
     from aggregator.relate.text import tokenizer
 
     tokenizer()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Never outlive the crawl process: once it is gone (kill -9 leaves us to init),
+    exit at once. An open transaction is rolled back by the database; what it held is
+    still pending in the rows and is completed by the next crawl."""
+    while True:
+        time.sleep(PARENT_CHECK_SECONDS)
+        if os.getppid() != parent_pid:
+            os._exit(1)
 
 
 class Worker:
@@ -73,16 +111,16 @@ class Worker:
         if self._executor is None:
             # spawn, not fork: the crawl process has threads and a running event loop
             self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_warm_up)
+                                                 initializer=_start_worker, initargs=(os.getpid(),))
         executor = self._executor
         try:
             return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-        except BrokenProcessPool:
+        except BrokenProcessPool as exc:
             if self._executor is executor:  # the first batch to notice replaces it
                 executor.shutdown(wait=False)
                 self._executor = None
                 self.restarts += 1
-            raise
+            raise WorkerDied(f"{self.name} died: {exc}") from None
 
     def shutdown(self) -> None:
         if self._executor is not None:
@@ -117,8 +155,8 @@ class Batcher:
     """
 
     def __init__(self, stage: str, fn: Callable[[list], list], *, worker: Worker | None, stats,
-                 size: int = 50, seconds: float = 1.0):
-        self.stage, self.fn, self.worker, self.stats = stage, fn, worker, stats
+                 size: int = 50, seconds: float = 1.0, wait: DatabaseWait | None = None):
+        self.stage, self.fn, self.worker, self.stats, self.wait = stage, fn, worker, stats, wait
         self.size, self.seconds = max(1, size), seconds
         self._pending: list[tuple[Any, asyncio.Future]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -130,7 +168,8 @@ class Batcher:
         settings = crawler.settings
         return cls(stage, fn, worker=worker_for(crawler, stage), stats=crawler.stats,
                    size=settings.getint("AGGREGATOR_BATCH_SIZE", 50),
-                   seconds=settings.getfloat("AGGREGATOR_BATCH_SECONDS", 1.0))
+                   seconds=settings.getfloat("AGGREGATOR_BATCH_SECONDS", 1.0),
+                   wait=DatabaseWait.for_crawler(crawler))
 
     async def submit(self, payload: Any) -> Any:
         """Queue ``payload``; return its result once its batch has run (or raise the
@@ -167,16 +206,10 @@ class Batcher:
         payloads = [p for p, _ in batch]
         async with self._lock:
             try:
-                if self.worker is None:
-                    results, cpu, rss = run_timed(self.fn, payloads)
+                if self.wait is None:
+                    results, cpu = await self._run_once(payloads)
                 else:
-                    restarts = self.worker.restarts
-                    try:
-                        results, cpu, rss = await self.worker.run(run_timed, self.fn, payloads)
-                    finally:
-                        if self.worker.restarts != restarts:
-                            self.stats.inc_value("offload/worker_restarts")
-                    self.stats.max_value(f"offload/rss_max/{self.worker.name}", rss)
+                    results, cpu = await self.wait.call(lambda: self._run_once(payloads))
                 if len(results) != len(payloads):
                     raise RuntimeError(f"{self.stage} batch returned {len(results)} results for {len(payloads)} items")
             except BaseException as exc:  # noqa: BLE001 - every waiting item must learn of it
@@ -189,3 +222,25 @@ class Batcher:
         for (_, future), result in zip(batch, results):
             if not future.done():
                 future.set_result(result)
+
+    async def _run_once(self, payloads: list) -> tuple[list, float]:
+        """One run of the batch; on a new worker again when its worker died under it."""
+        if self.worker is None:
+            results, cpu, _ = run_timed(self.fn, payloads)
+            return results, cpu
+        deaths = 0
+        while True:
+            restarts = self.worker.restarts
+            try:
+                results, cpu, rss = await self.worker.run(run_timed, self.fn, payloads)
+            except WorkerDied:
+                deaths += 1
+                if deaths > MAX_WORKER_DEATHS:
+                    raise
+                self.stats.inc_value(f"offload/batch_retries/{self.stage}")
+                continue
+            finally:
+                if self.worker.restarts != restarts:
+                    self.stats.inc_value("offload/worker_restarts")
+            self.stats.max_value(f"offload/rss_max/{self.worker.name}", rss)
+            return results, cpu

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from aggregator.db.engine import make_engine
 from aggregator.db.models import Article
 from aggregator.dedup import body_hash
-from aggregator.offload import Batcher, Worker
+from aggregator.offload import MAX_WORKER_DEATHS, Batcher, Worker, WorkerDied
 from aggregator.pipelines.store import store_batch
 
 CALLS: list[list] = []
@@ -33,6 +32,15 @@ def pid_of(batch: list[int]) -> list[int]:
 
 def die(batch):
     os._exit(3)
+
+
+def die_once(batch: list[str]) -> list[int]:
+    """Dies the first time (leaving a flag file), works the next."""
+    flag = batch[0]
+    if not os.path.exists(flag):
+        open(flag, "w").close()
+        os._exit(3)
+    return [os.getpid()] * len(batch)
 
 
 def fail(batch):
@@ -97,13 +105,32 @@ def test_batches_run_in_a_worker_process_which_is_restarted_when_it_dies():
         pids = asyncio.run(batch(pid_of))
         assert len(set(pids)) == 1 and pids[0] != os.getpid()
         assert s.get_value("offload/rss_max/w") > 0
-        died = asyncio.run(batch(die))
-        assert all(isinstance(r, BrokenProcessPool) for r in died)  # each item learns of it
-        assert s.get_value("offload/worker_restarts") == 1
+        died = asyncio.run(batch(die))  # dies on every try: run again, then given up
+        assert all(isinstance(r, WorkerDied) for r in died)  # each item learns of it
+        assert s.get_value("offload/worker_restarts") == 1 + MAX_WORKER_DEATHS
+        assert s.get_value("offload/batch_retries/t") == MAX_WORKER_DEATHS
         again = asyncio.run(batch(pid_of))  # a new process takes the next batch
         assert len(set(again)) == 1 and again[0] not in (os.getpid(), pids[0])
     finally:
         worker.shutdown()
+
+
+def test_a_batch_whose_worker_died_runs_again_on_a_new_worker(tmp_path):
+    s = stats()
+    worker = Worker("w")
+    flag = str(tmp_path / "died-once")
+
+    async def main():
+        batcher = Batcher("t", die_once, worker=worker, stats=s, size=3, seconds=60)
+        return await asyncio.gather(*(batcher.submit(flag) for _ in range(3)))
+
+    try:
+        pids = asyncio.run(main())
+    finally:
+        worker.shutdown()
+    assert len(set(pids)) == 1 and pids[0] != os.getpid()  # every item got its result
+    assert s.get_value("offload/worker_restarts") == 1
+    assert s.get_value("offload/batch_retries/t") == 1
 
 
 def _item(i: int, **kw) -> dict:
@@ -119,7 +146,7 @@ def _item(i: int, **kw) -> dict:
 def test_store_batch_stores_the_good_items_when_one_item_is_bad(sqlite_url):
     make_engine(sqlite_url).dispose()
     items = [_item(0), _item(1, body=None), _item(2)]  # articles.body is NOT NULL
-    results = store_batch(sqlite_url, "test", True, items)
+    results = store_batch(sqlite_url, "test", True, True, items)
     assert [r["outcome"] for r in results] == ["inserted", None, "inserted"]
     assert results[1]["error"] and "IntegrityError" in results[1]["error"]
     with Session(make_engine(sqlite_url, create_tables=False)) as s:
@@ -131,7 +158,7 @@ def test_copies_inside_one_batch_find_each_other(sqlite_url):
     story = "新华社太原9月28日电 " + "山西省太原市今年以来大力推进工业园区建设，新能源汽车、光伏和先进制造产业集聚发展，一批重点项目签约落地。" * 4
     items = [_item(0, body=story), _item(1, body="（记者 张三）" + story, source="other"), _item(2)]
     items[1]["body_hash"] = body_hash(items[1]["body"])
-    results = store_batch(sqlite_url, "test", True, items)
+    results = store_batch(sqlite_url, "test", True, True, items)
     assert results[0]["dedup"] == "near" and results[1]["dedup"] == "near"
     assert results[2]["dedup"] is None
     ids = [r["article_id"] for r in results[:2]]

@@ -32,6 +32,7 @@ class ArticleItem:
     duplicate_of: int | None = None
     article_id: int | None = None
     stored: str | None = None  # what the store stage did: inserted, updated or unchanged
+    relate_owed: bool = False  # the relate stage must index it (new, changed, or still pending for this run)
 
 
 EXPORT_FIELDS = [

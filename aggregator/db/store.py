@@ -26,11 +26,16 @@ COMPARED_COLUMNS = (
 )
 
 
+#: The steps a stored row still owes (aggregator.pending), written with the row.
+PENDING_COLUMNS = ("dedup_pending", "relate_pending", "pending_run")
+
+
 @dataclass
 class StoreResult:
     article_id: int
     outcome: str  # "inserted", "updated" or "unchanged"
-
+    owes_dedup: bool = False  # the caller's run owes the row its dedup step
+    owes_relate: bool = False  # ... and its relate step
 
 def insert_for(session: Session, table):
     """The dialect's INSERT, which has ON CONFLICT support on SQLite and PostgreSQL."""
@@ -66,23 +71,29 @@ def upsert_article(session: Session, values: dict) -> StoreResult:
     new body and a `scrapy reprocess` that reads a better date both update the row.
     Idempotent: the same URL never gets a second row, also when two crawlers store it
     at once (ON CONFLICT DO NOTHING, then the winner's row is read back).
+
+    ``values`` may carry the PENDING_COLUMNS: an inserted or updated row owes those
+    steps. An unchanged row owes the caller only what it still owes the caller's own run
+    (``pending_run``): the same batch run again after its worker died mid-way.
     """
-    columns = [getattr(Article, name) for name in COMPARED_COLUMNS]
+    columns = [getattr(Article, name) for name in (*COMPARED_COLUMNS, *PENDING_COLUMNS)]
     existing = session.execute(select(Article.id, *columns).where(Article.url == values["url"])).one_or_none()
+    owes = (bool(values.get("dedup_pending")), bool(values.get("relate_pending")))
     if existing is not None:
-        stored = dict(zip(COMPARED_COLUMNS, existing[1:]))
+        stored = existing._mapping
         if all(stored[k] == values.get(k) for k in COMPARED_COLUMNS):
-            return StoreResult(existing.id, "unchanged")
-        changes = {k: values[k] for k in CONTENT_COLUMNS if k in values}
+            mine = values.get("pending_run") is not None and stored["pending_run"] == values.get("pending_run")
+            return StoreResult(existing.id, "unchanged", mine and stored["dedup_pending"], mine and stored["relate_pending"])
+        changes = {k: values[k] for k in (*CONTENT_COLUMNS, *PENDING_COLUMNS) if k in values}
         changes["updated_at"] = datetime.now(timezone.utc)
         session.execute(update(Article).where(Article.id == existing.id).values(**changes))
-        return StoreResult(existing.id, "updated")
+        return StoreResult(existing.id, "updated", *owes)
     inserted = session.execute(
         insert_for(session, Article)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Article.id)
     ).scalar_one_or_none()
-    if inserted is None:  # another crawler stored the URL between our read and insert
+    if inserted is None:  # another crawler stored the URL between our read and insert: it owes the steps
         return StoreResult(session.execute(select(Article.id).where(Article.url == values["url"])).scalar_one(), "unchanged")
-    return StoreResult(inserted, "inserted")
+    return StoreResult(inserted, "inserted", *owes)

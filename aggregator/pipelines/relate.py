@@ -1,8 +1,10 @@
 """Stage 5: keywords, regions and related-article links of each new or changed article.
 
 Runs in batches beside the reactor, like the store stage (aggregator.offload): one
-transaction per batch. A failure leaves the articles stored without links (counted in
-``relate/errors``); ``scrapy relate`` rebuilds them.
+transaction per batch, which also clears the articles' ``relate_pending`` (aggregator.pending).
+A database outage is waited out (aggregator.dbwait). A batch that fails leaves its
+articles pending (counted in ``relate/errors``): the next crawl, or ``scrapy repair``,
+finishes them.
 
 Settings: ``RELATE_ENABLED`` (default True), ``RELATE_TOP_K`` keywords per article,
 ``RELATE_TOP_N`` links per article, ``RELATE_THRESHOLD`` lowest link score.
@@ -20,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
 from aggregator.offload import Batcher
+from aggregator.pending import complete_relate
+from aggregator.pipelines.store import outage_as_unavailable
 from aggregator.relate import store as relate_store
 from aggregator.relate import text as relate_text
 
@@ -49,12 +53,12 @@ class RelatePipeline:
     async def process_item(self, item):
         adapter = ItemAdapter(item)
         article_id = adapter.get("article_id")
-        if article_id is None or adapter.get("stored") == "unchanged":
+        if article_id is None or not adapter.get("relate_owed"):
             return item
         try:
             links = await self.batcher.submit((article_id, adapter["title"], adapter["body"]))
-        except Exception as exc:  # noqa: BLE001 - the article is stored; its links can be rebuilt
-            logger.warning("Could not relate article %s: %s", article_id, exc)
+        except Exception as exc:  # noqa: BLE001 - the article is stored and stays relate_pending
+            logger.warning("Could not relate article %s (left pending for the next run): %s", article_id, exc)
             self.stats.inc_value("relate/errors")
             return item
         self.stats.inc_value("relate/articles")
@@ -68,6 +72,6 @@ class RelatePipeline:
 def relate_batch(db_url: str, top_k: int, top_n: int, threshold: float, articles: list[tuple[int, str, str]]) -> list[int]:
     """Index a batch of ``(article_id, title, body)`` in one transaction; the number of
     links each article got, in input order."""
-    with Session(cached_engine(db_url)) as session, session.begin():
-        links = relate_store.index_articles(session, articles, top_k=top_k, top_n=top_n, threshold=threshold)
+    with outage_as_unavailable(), Session(cached_engine(db_url)) as session, session.begin():
+        links = complete_relate(session, articles, top_k=top_k, top_n=top_n, threshold=threshold)
     return [len(x) for x in links]

@@ -8,6 +8,13 @@ before it looks for copies: of two crawlers storing copies of one story at once,
 second always sees the first. When a batch fails, its items are retried one by one, so
 only a bad item is dropped (``StoreFailed``).
 
+Crash safety (aggregator.pending): rows are written owing their dedup and relate steps,
+and each flag is cleared with its step, so a crash anywhere leaves the row visibly
+pending for the next crawl to finish, never half-done. A database outage is waited out
+(aggregator.dbwait); an item still unstored when waiting ends is dropped as
+``DatabaseDown`` and its page is fetched again by the next run. An item whose batch
+could not run is dropped as ``StoreFailed`` only when its row is really not stored.
+
 Settings: ``AGGREGATOR_DB_URL`` (the ``AGGREGATOR_DB_URL`` environment variable wins),
 ``AGGREGATOR_KEEP_RAW`` (keep the fetched page, compressed; default True), and the
 batching settings of aggregator.offload.
@@ -20,17 +27,21 @@ from __future__ import annotations
 import functools
 import logging
 
+import contextlib
+
 from itemadapter import ItemAdapter
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
+from aggregator.db.errors import DatabaseUnavailable, describe, is_outage
 from aggregator.db.search import index_article as index_for_search
 from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
-from aggregator.dedup import register_articles
 from aggregator.dedup.index import remove_article
-from aggregator.drops import StoreFailed
+from aggregator.drops import DatabaseDown, StoreFailed
+from aggregator.middlewares.incremental import stored_urls
 from aggregator.offload import Batcher
+from aggregator.pending import complete_dedup
 
 logger = logging.getLogger(__name__)
 
@@ -42,26 +53,36 @@ STORED_FIELDS = (
 
 
 class StorePipeline:
-    def __init__(self, batcher: Batcher, stats):
+    def __init__(self, batcher: Batcher, stats, engine=None):
         self.batcher = batcher
         self.stats = stats
+        self.engine = engine
 
     @classmethod
     def from_crawler(cls, crawler):
-        engine_for_crawler(crawler)  # create or migrate the schema here, once, before any batch runs
+        engine = engine_for_crawler(crawler)  # create or migrate the schema here, once, before any batch runs
         store = functools.partial(
             store_batch,
             resolve_db_url(crawler.settings.get("AGGREGATOR_DB_URL")),
             crawler.spider.name if crawler.spider else "",
             crawler.settings.getbool("AGGREGATOR_KEEP_RAW", True),
+            crawler.settings.getbool("RELATE_ENABLED", True),
         )
-        return cls(Batcher.from_crawler(crawler, "store", store), crawler.stats)
+        return cls(Batcher.from_crawler(crawler, "store", store), crawler.stats, engine)
 
     async def process_item(self, item):
         adapter = ItemAdapter(item)
+        payload = {name: adapter.get(name) for name in STORED_FIELDS}
+        payload["run_id"] = self.stats.get_value("aggregator/crawl_run_id")  # the run that owes its steps
         try:
-            result = await self.batcher.submit({name: adapter.get(name) for name in STORED_FIELDS})
-        except Exception as exc:  # the batch could not run at all (database down, worker died)
+            result = await self.batcher.submit(payload)
+        except DatabaseUnavailable as exc:  # waited out past AGGREGATOR_DB_RETRY_SECONDS, or the crawl is stopping
+            raise DatabaseDown(f"not stored ({exc}), fetched again next run: {adapter['url']}") from None
+        except Exception as exc:  # the batch could not run (its worker kept dying)
+            if self._stored(adapter["url"]):
+                # the row got in before the failure; what it still owes is finished by the next crawl
+                self.stats.inc_value("aggregator/stored/pending")
+                return item
             logger.warning("Could not store %s: %s", adapter["url"], exc)
             raise StoreFailed(f"{type(exc).__name__} storing {adapter['url']}") from exc
         if result["error"]:
@@ -70,12 +91,22 @@ class StorePipeline:
         adapter["article_id"] = result["article_id"]
         adapter["stored"] = result["outcome"]
         adapter["duplicate_of"] = result["duplicate_of"]
+        adapter["relate_owed"] = result["relate_owed"]
         self.stats.inc_value(f"aggregator/stored/{result['outcome']}")
         if result["dedup"]:
             # it joined a story: a copy, whichever of them is canonical now
             self.stats.inc_value("dedup/duplicates")
             self.stats.inc_value(f"dedup/{result['dedup']}")
         return item
+
+    def _stored(self, url: str) -> bool:
+        if self.engine is None:
+            return False
+        try:
+            with Session(self.engine) as session:
+                return bool(stored_urls(session, [url]))
+        except SQLAlchemyError:
+            return False
 
     async def close_spider(self):
         await self.batcher.drain()
@@ -84,45 +115,66 @@ class StorePipeline:
 # ---- the batch, run in a worker process ------------------------------------------------
 
 
-def store_batch(db_url: str, spider: str, keep_raw: bool, items: list[dict]) -> list[dict]:
-    """Store a batch of items (dicts of ``STORED_FIELDS``); one result dict per item:
-    ``article_id``, ``outcome``, ``duplicate_of``, ``dedup`` (exact, near or None) and
-    ``error`` (None, or why this item could not be stored)."""
-    with Session(cached_engine(db_url)) as session:
+@contextlib.contextmanager
+def outage_as_unavailable():
+    """Turn a database outage into DatabaseUnavailable (plain, picklable: the crawl
+    process waits it out); other errors pass unchanged."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        if is_outage(exc):
+            raise DatabaseUnavailable(describe(exc)) from None
+        raise
+
+
+def store_batch(db_url: str, spider: str, keep_raw: bool, relate: bool, items: list[dict]) -> list[dict]:
+    """Store a batch of items (dicts of ``STORED_FIELDS`` and ``run_id``); one result dict
+    per item: ``article_id``, ``outcome``, ``duplicate_of``, ``dedup`` (exact, near or
+    None), ``relate_owed`` and ``error`` (None, or why this item could not be stored).
+    Raises DatabaseUnavailable on an outage: the whole batch is run again later."""
+    store = functools.partial(store_articles, spider=spider, keep_raw=keep_raw, relate=relate)
+    with outage_as_unavailable(), Session(cached_engine(db_url)) as session:
         try:
-            return store_articles(session, items, spider=spider, keep_raw=keep_raw)
-        except SQLAlchemyError:
+            return store(session, items)
+        except SQLAlchemyError as exc:
+            if is_outage(exc):
+                raise
             session.rollback()
         # one bad row must not cost the batch: store the items one by one
         results = []
         for item in items:
             try:
-                results.extend(store_articles(session, [item], spider=spider, keep_raw=keep_raw))
+                results.extend(store(session, [item]))
             except SQLAlchemyError as exc:
+                if is_outage(exc):
+                    raise
                 session.rollback()
                 results.append({"article_id": None, "outcome": None, "duplicate_of": None, "dedup": None,
-                                "error": f"{type(exc).__name__}: {exc}"[:500]})
+                                "relate_owed": False, "error": f"{type(exc).__name__}: {exc}"[:500]})
         return results
 
 
-def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw: bool) -> list[dict]:
-    """Upsert the rows and their search entries in one transaction, then register the new
-    and changed ones in the near-duplicate index (which commits; see aggregator.dedup.index)."""
+def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw: bool, relate: bool = True) -> list[dict]:
+    """Upsert the rows (owing their dedup and, with ``relate``, relate steps to the item's
+    ``run_id``) and their search entries in one transaction, then finish the dedup step
+    of the rows that owe it (which commits; see aggregator.pending)."""
     sources: dict[str, int] = {}
     stored = []
     for item in items:
         name = item["source"]
         if name not in sources:
             sources[name] = source_id(session, name, spider or name)
-        result = upsert_article(session, row_values(item, sources[name], keep_raw))
+        values = row_values(item, sources[name], keep_raw)
+        values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
+        result = upsert_article(session, values)
         if result.outcome != "unchanged":
             index_for_search(session, result.article_id, item["title"] or "", item["body"])
             if result.outcome == "updated":
                 remove_article(session, result.article_id)
         stored.append(result)
     session.commit()
-    changed = [(r.article_id, item["body"]) for r, item in zip(stored, items) if r.outcome != "unchanged"]
-    found = dict(zip((a for a, _ in changed), register_articles(session, changed))) if changed else {}
+    owed = [(r.article_id, item["body"]) for r, item in zip(stored, items) if r.owes_dedup]
+    found = dict(zip((a for a, _ in owed), complete_dedup(session, owed)))
     results = []
     for r in stored:
         f = found.get(r.article_id)
@@ -131,6 +183,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
             "outcome": r.outcome,
             "duplicate_of": f.duplicate_of if f else None,
             "dedup": f.kind if f is not None and f.canonical_id is not None else None,
+            "relate_owed": r.owes_relate,
             "error": None,
         })
     return results

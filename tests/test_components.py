@@ -24,7 +24,8 @@ def test_mirror_maps_urls_inside_the_copy_only(tmp_path):
 def test_run_verdict():
     ok = {"response_received_count": 3}
     assert run_status("finished", ok) == "finished"
-    assert run_status("shutdown", ok) == "failed"
+    assert run_status("shutdown", ok) == "interrupted"
+    assert run_status("database_unavailable", ok) == "failed"
     assert run_status("finished", {**ok, "log_count/ERROR": 1}) == "failed"
     assert run_status("finished", {}) == "failed"
     summary = run_summary({"response_received_count": 3, "aggregator/stored/inserted": 2,

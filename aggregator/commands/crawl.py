@@ -2,7 +2,9 @@
 
 - spider arguments are validated before anything starts; a bad one prints one line,
   ``error: <field>: <what is wrong>``, and exits 2;
-- the exit code is 1 when the run failed (see aggregator/extensions/crawl_run.py).
+- the exit code is 1 when the run failed or was interrupted (see
+  aggregator/extensions/crawl_run.py); when it ended on a fatal cause (the database
+  stayed unavailable), that cause is the last line, ``error: …``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from aggregator.dbwait import FATAL_KEY
 from aggregator.extensions.crawl_run import STATUS_KEY
 from aggregator.spiders.base import SpiderArgumentError
 
@@ -38,8 +41,12 @@ class Command(ScrapyCrawlCommand):
         crawler = self._create_crawler(spidercls)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed or crawler.stats.get_value(STATUS_KEY) == "failed":
+        status = crawler.stats.get_value(STATUS_KEY)
+        if self.crawler_process.bootstrap_failed or status not in (None, "finished"):
             self.exitcode = 1
+        fatal = crawler.stats.get_value(FATAL_KEY)
+        if fatal:
+            print(f"error: {fatal}; the next run fetches what was not stored", file=sys.stderr)
 
     def _fail(self, message: str) -> None:
         print(f"error: {message}", file=sys.stderr)

@@ -1,33 +1,49 @@
-"""Records one ``crawl_runs`` row per run and decides whether the run failed.
+"""Records one ``crawl_runs`` row per run, keeps it alive, and decides whether the run failed.
 
-A run failed when Scrapy closed it for any reason but ``finished``, when it fetched no
-page at all (for spiders that fetch), or when anything was logged at ERROR level. The verdict is left in the
-stats as ``aggregator/run_status``; ``scrapy crawl`` exits 1 on ``failed`` (see
-aggregator/commands/crawl.py), so cron notices.
+A run failed when Scrapy closed it for any reason but ``finished`` (``interrupted`` when
+it was stopped by a signal: Ctrl-C, SIGTERM), when it fetched no page at all (for
+spiders that fetch), or when anything was logged at ERROR level. The verdict is left in
+the stats as ``aggregator/run_status``; ``scrapy crawl`` exits 1 on anything but
+``finished`` (see aggregator/commands/crawl.py), so cron notices.
 
-Settings: ``CRAWL_RUNS_ENABLED`` (default True).
+While it runs, the row carries the host and pid of the crawl process and a heartbeat
+renewed every ``AGGREGATOR_HEARTBEAT_SECONDS``; a process that died (kill -9, power
+loss) leaves a row that the next run marks ``interrupted`` (aggregator.runs). Then the
+next run finishes what dead runs left pending (aggregator.pending), before it crawls.
+
+Settings: ``CRAWL_RUNS_ENABLED`` (default True), ``AGGREGATOR_HEARTBEAT_SECONDS``
+(default 30).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 from datetime import datetime, timezone
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
+from aggregator import pending
 from aggregator.db.engine import engine_for_crawler
+from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
 from aggregator.drops import dropped_by_reason
+from aggregator.runs import DEFAULT_HEARTBEAT_SECONDS, mark_dead_runs, this_host
 
 logger = logging.getLogger(__name__)
 STATUS_KEY = "aggregator/run_status"
+RUN_ID_KEY = "aggregator/crawl_run_id"
 
 
 def run_status(reason: str, stats: dict, fetches_pages: bool = True) -> str:
+    if reason == "shutdown":  # Scrapy's reason for a stop by SIGINT or SIGTERM
+        return "interrupted"
     if reason != "finished" or stats.get("log_count/ERROR", 0) > 0:
         return "failed"
     if fetches_pages and not stats.get("response_received_count", 0):
@@ -47,40 +63,96 @@ def run_summary(stats: dict) -> dict:
     }
 
 
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class CrawlRunRecorder:
-    def __init__(self, crawler):
+    def __init__(self, crawler, heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS):
         self.crawler = crawler
+        self.heartbeat_seconds = heartbeat_seconds
         self.run_id: int | None = None
+        self._heartbeat: asyncio.Task | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("CRAWL_RUNS_ENABLED", True):
             raise NotConfigured("CRAWL_RUNS_ENABLED is off")
-        ext = cls(crawler)
+        ext = cls(crawler, crawler.settings.getfloat("AGGREGATOR_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self, spider):
-        with Session(engine_for_crawler(self.crawler)) as session, session.begin():
-            run = CrawlRun(spider=spider.name, started_at=datetime.now(timezone.utc), status="running", items_dropped={}, stats={})
+    @property
+    def engine(self):
+        return engine_for_crawler(self.crawler)
+
+    async def spider_opened(self, spider):
+        now = _now()
+        with Session(self.engine) as session, session.begin():
+            run = CrawlRun(spider=spider.name, started_at=now, status="running", items_dropped={}, stats={},
+                           host=this_host(), pid=os.getpid(), heartbeat_at=now)
             session.add(run)
             session.flush()
             self.run_id = run.id
-        self.crawler.stats.set_value("aggregator/crawl_run_id", self.run_id)
+        self.crawler.stats.set_value(RUN_ID_KEY, self.run_id)
+        with Session(self.engine) as session, session.begin():
+            dead = mark_dead_runs(session, exclude=self.run_id, heartbeat_seconds=self.heartbeat_seconds)
+        if dead:
+            logger.warning("Runs %s had died (no heartbeat, or their process is gone): marked interrupted",
+                           ", ".join(map(str, dead)))
+        self._heartbeat = asyncio.ensure_future(self._beat_forever())
+        await self._repair()
+
+    async def _repair(self) -> None:
+        """Finish what dead or ended runs left pending, before this run crawls."""
+        settings = self.crawler.settings
+        relate_options = {k: cast(settings[name]) for k, name, cast in (
+            ("top_k", "RELATE_TOP_K", int), ("top_n", "RELATE_TOP_N", int), ("threshold", "RELATE_THRESHOLD", float))
+            if settings.get(name) is not None}
+        try:
+            done = await asyncio.to_thread(pending.repair, sessionmaker(self.engine), self.run_id,
+                                           relate=settings.getbool("RELATE_ENABLED", True), relate_options=relate_options)
+        except SQLAlchemyError as exc:
+            logger.warning("Could not finish the articles earlier runs left pending (%s); the next run tries again", describe(exc))
+            return
+        for key, value in done.items():
+            self.crawler.stats.set_value(f"repair/{key}", value)
+        if done["claimed"]:
+            logger.info("Finished %d articles that earlier runs left pending (dedup %d, relate %d)",
+                        done["claimed"], done["dedup"], done["relate"])
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            try:
+                await asyncio.to_thread(self._beat)
+            except SQLAlchemyError as exc:  # an outage: dbwait reports it; the next beat tries again
+                logger.debug("Heartbeat not recorded: %s", describe(exc))
+
+    def _beat(self) -> None:
+        summary = run_summary(self.crawler.stats.get_stats())
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(
+                heartbeat_at=_now(), pages_fetched=summary["pages_fetched"], items_stored=summary["items_stored"]))
 
     def spider_closed(self, spider, reason):
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
         stats = self.crawler.stats.get_stats()
         status = run_status(reason, stats, getattr(spider, "fetches_pages", True))
         self.crawler.stats.set_value(STATUS_KEY, status)
         summary = run_summary(stats)
         if self.run_id is not None:
-            with Session(engine_for_crawler(self.crawler)) as session, session.begin():
-                session.execute(
-                    update(CrawlRun)
-                    .where(CrawlRun.id == self.run_id)
-                    .values(finished_at=datetime.now(timezone.utc), status=status, stats=_jsonable(stats), **summary)
-                )
+            try:
+                with Session(self.engine) as session, session.begin():
+                    session.execute(
+                        update(CrawlRun)
+                        .where(CrawlRun.id == self.run_id)
+                        .values(finished_at=_now(), heartbeat_at=_now(), status=status, stats=_jsonable(stats), **summary)
+                    )
+            except SQLAlchemyError as exc:  # the database is gone: the next run marks this one interrupted
+                logger.warning("Could not record the end of run %s: %s", self.run_id, describe(exc))
         logger.info(
             "Run %s %s: %d pages, %d stored, %d duplicates, %d skipped, dropped %s",
             self.run_id, status, summary["pages_fetched"], summary["items_stored"], summary["duplicates"],

@@ -49,6 +49,10 @@ ITEM_PIPELINES = {
     "aggregator.pipelines.relate.RelatePipeline": 500,
 }
 
+# Article and list pages are de-duplicated per process, so a run resumed from JOBDIR
+# fetches again what the killed run fetched but never stored (aggregator/dupefilter.py).
+DUPEFILTER_CLASS = "aggregator.dupefilter.StoredAwareDupeFilter"
+
 EXTENSIONS = {
     "aggregator.extensions.crawl_run.CrawlRunRecorder": 100,
 }
@@ -68,3 +72,9 @@ AGGREGATOR_MIN_BODY_CHARS = 40
 AGGREGATOR_WORKERS = 1
 AGGREGATOR_BATCH_SIZE = 50
 AGGREGATOR_BATCH_SECONDS = 1.0
+# A database outage (down, locked, disk full, read-only) is waited out this long, with
+# downloading paused, before the run stops (aggregator/dbwait.py).
+AGGREGATOR_DB_RETRY_SECONDS = 300
+# A running crawl renews crawl_runs.heartbeat_at this often; a run whose heartbeat is
+# four beats old (or whose process is gone from this host) is taken for dead.
+AGGREGATOR_HEARTBEAT_SECONDS = 30

@@ -13,7 +13,10 @@ Settings:
 - ``INCREMENTAL_STOP_AFTER`` (default 1): list pages in a row with nothing new before
   pagination stops; 0 reads every page up to ``max_pages``.
 
-Stats: ``incremental/skipped``, ``incremental/refreshed``.
+When the database cannot answer (an outage), the page is fetched: the store stage waits
+the outage out, and fetching a stored page again costs a download, never an article.
+
+Stats: ``incremental/skipped``, ``incremental/refreshed``, ``incremental/unchecked``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import engine_for_crawler
@@ -32,6 +36,9 @@ from aggregator.middlewares.mirror import MIRRORED
 #: Request meta set by the list page that linked the article, which checks all its links
 #: in one query (``stored_check``). Without it the middleware asks the database itself.
 STORED_META = "aggregator_stored"
+#: URLs per query: a list page may link to thousands, and databases bound the
+#: parameters of one statement (SQLite: 32,766).
+CHUNK = 500
 
 
 def stored_urls(session: Session, urls: list[str]) -> dict[str, datetime | None]:
@@ -49,15 +56,18 @@ def stored_urls(session: Session, urls: list[str]) -> dict[str, datetime | None]
     if not canon:
         return {}
     fetched = set(urls)
-    rows = session.execute(
-        select(Article.url, Article.fetched_url, Article.published_at)
-        .where(or_(Article.url.in_(list(canon)), Article.fetched_url.in_(list(fetched))))
-    )
     found = {}
-    for row in rows:
-        url = canon.get(row.url) or (row.fetched_url if row.fetched_url in fetched else None)
-        if url:
-            found[url] = row.published_at
+    keys = list(canon)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        rows = session.execute(
+            select(Article.url, Article.fetched_url, Article.published_at)
+            .where(or_(Article.url.in_(chunk), Article.fetched_url.in_([canon[c] for c in chunk])))
+        )
+        for row in rows:
+            url = canon.get(row.url) or (row.fetched_url if row.fetched_url in fetched else None)
+            if url:
+                found[url] = row.published_at
     return found
 
 
@@ -83,8 +93,12 @@ class SkipStoredMiddleware:
             return None
         checked = request.meta.get(STORED_META)
         if checked is None:
-            with Session(self.engine) as session:
-                found = stored_urls(session, [request.url])
+            try:
+                with Session(self.engine) as session:
+                    found = stored_urls(session, [request.url])
+            except SQLAlchemyError:
+                self.stats.inc_value("incremental/unchecked")
+                return None
             checked = stored_check(request.url, found)
         if not checked["stored"]:
             return None

@@ -26,15 +26,23 @@ import scrapy
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twisted.internet.defer import CancelledError
 
 from aggregator import discovery, drops
 from aggregator.db.engine import engine_for_crawler
+from aggregator.db.errors import describe
+from aggregator.frontier import Frontier
 from aggregator.middlewares.incremental import STORED_META, stored_check, stored_urls
 from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
+#: An article page answering with these is gone for good (a dead link): it does not
+#: leave its channel unread. Any other failure may pass, so the channel is read again.
+GONE_STATUSES = {404, 410}
+#: Drops that mean an article was fetched but not stored: the run did not cover its channels.
+LOST_TO_STORAGE = ("StoreFailed", "DatabaseDown")
 
 
 class SpiderArgumentError(ValueError):
@@ -117,26 +125,38 @@ class NewsSpider(scrapy.Spider):
         return self.source
 
     # --- crawling ----------------------------------------------------------------
+    @property
+    def frontier(self) -> Frontier:
+        """How far each channel was read (aggregator.frontier)."""
+        if "_frontier" not in self.__dict__:
+            stats = self.crawler.stats
+            self._frontier = Frontier(engine_for_crawler(self.crawler), self.name,
+                                      run_id=lambda: stats.get_value("aggregator/crawl_run_id"))
+        return self._frontier
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         starts = dict(self.channels) or {url: self.category for url in self.start_urls}
         for url, category in starts.items():
             yield self.list_request(url, page=1, category=category, dont_filter=True)
 
-    def list_request(self, url: str, *, page: int, category: str | None, dont_filter: bool = False) -> scrapy.Request:
+    def list_request(self, url: str, *, page: int, category: str | None, dont_filter: bool = False,
+                     channel: str | None = None) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_list,
             errback=self.on_error,
-            meta={"aggregator_page": "list", "list_page": page, "category": category},
+            # channel: the first page of this pagination, which the frontier is kept by
+            meta={"aggregator_page": "list", "list_page": page, "category": category, "channel": channel or url},
             dont_filter=dont_filter,  # a start page may also be linked from elsewhere
         )
 
-    def article_request(self, url: str, *, category: str | None, list_url: str | None = None) -> scrapy.Request:
+    def article_request(self, url: str, *, category: str | None, list_url: str | None = None,
+                        channel: str | None = None) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"aggregator_page": "article", "category": category, "list_url": list_url},
+            meta={"aggregator_page": "article", "category": category, "list_url": list_url, "channel": channel},
             # a list page's articles are fetched before the next list page, so the queue
             # holds about a page of requests, not a whole site's (memory stays flat on
             # large sites)
@@ -148,28 +168,34 @@ class NewsSpider(scrapy.Spider):
             drops.count_page_drop(self.crawler.stats, drops.NOT_HTML, response.url)
             return
         category = response.meta.get("category")
+        page = response.meta.get("list_page", 1)
+        channel = self.frontier.open(response.meta.get("channel") or response.url)
+        channel.pages_read = max(channel.pages_read, page)
         links = None if self.article_links and self.next_page else page_links(response)  # read once
         urls = self.find_article_links(response, links)
         stored = self.stored_among(urls)  # one query for the page, not one per article request
         for url in urls:
-            request = self.article_request(url, category=category, list_url=response.url)
+            request = self.article_request(url, category=category, list_url=response.url, channel=channel.url)
             if stored is not None:
                 request.meta[STORED_META] = stored_check(url, stored)
             yield request
         yield from self.follow_lists(response, links)
-        page = response.meta.get("list_page", 1)
         stale = response.meta.get("stale_pages", 0)
         if urls and stored is not None and len(stored) == len(set(urls)):  # nothing new on this page
             stale += 1
             stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER", 1)
-            if stop_after and stale >= stop_after:
+            # only where an earlier reading covered what lies behind (aggregator.frontier)
+            if stop_after and stale >= stop_after and channel.covered_before:
+                channel.stopped_on_stale = True
                 self.crawler.stats.inc_value("incremental/pagination_stopped")
                 return
         else:
             stale = 0
         next_url = self.find_next_page(response, links)
-        if next_url and self.may_read_list_page(next_url, page + 1):
-            request = self.list_request(next_url, page=page + 1, category=category)
+        if not next_url:
+            channel.reached_end = True
+        elif self.may_read_list_page(next_url, page + 1):
+            request = self.list_request(next_url, page=page + 1, category=category, channel=channel.url)
             request.meta["stale_pages"] = stale
             yield request
 
@@ -184,8 +210,12 @@ class NewsSpider(scrapy.Spider):
             return None
         if not urls:
             return {}
-        with Session(engine_for_crawler(self.crawler)) as session:
-            return stored_urls(session, urls)
+        try:
+            with Session(engine_for_crawler(self.crawler)) as session:
+                return stored_urls(session, urls)
+        except SQLAlchemyError as exc:  # unknown: fetch them (the store stage waits out an outage)
+            self.logger.warning("Could not check which articles of a list page are stored (%s)", describe(exc))
+            return None
 
     def may_read_list_page(self, url: str, page: int) -> bool:
         """Pagination depth per start URL; subclasses may budget differently."""
@@ -230,15 +260,30 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure) -> None:
         request = failure.request
+        gone = False
         if failure.check(HttpError):
             status = failure.value.response.status
+            gone = status in GONE_STATUSES
             drops.count_page_drop(self.crawler.stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
         elif failure.check(IgnoreRequest):
             return  # skipped on purpose (already stored, robots.txt, off-site): not a drop
         elif failure.check(DownloadCancelledError, CancelledError) and "max size" in str(failure.value):
+            gone = True  # it would be as large next time
             drops.count_page_drop(self.crawler.stats, drops.OVERSIZED, request.url)
         else:
             drops.count_page_drop(self.crawler.stats, drops.DOWNLOAD_ERROR, request.url, repr(failure.value))
+        channel = request.meta.get("channel")
+        if channel and (request.meta.get("aggregator_page") == "list" or not gone):
+            self.frontier.open(channel).broken = True  # what it listed is read again next run
+
+    def closed(self, reason: str) -> None:
+        """Record the frontier: covered only where nothing was lost on the way."""
+        stats = self.crawler.stats
+        lost = sum(stats.get_value(f"{drops.ITEM_DROP_PREFIX}{name}", 0) for name in LOST_TO_STORAGE)
+        if "_frontier" in self.__dict__:
+            covered = self.frontier.close(clean=reason == "finished" and not lost)
+            stats.set_value("frontier/channels", len(self.frontier.channels))
+            stats.set_value("frontier/covered", covered)
 
 
 def page_problem(response: Response) -> str | None:

@@ -43,4 +43,4 @@ class SiteSpider(NewsSpider):
         for url in discovery.list_links(response.url, links, self._allow_re):
             if not self.may_read_list_page(url, 1):
                 continue
-            yield self.list_request(url, page=1, category=texts.get(url) or response.meta.get("category"))
+            yield self.list_request(url, page=1, category=texts.get(url) or response.meta.get("category"))  # a channel of its own

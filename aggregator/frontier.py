@@ -7,9 +7,10 @@ or lost a list page leaves an unread backlog behind a page that now looks stale,
 stopping there would lose that backlog for good, run after run.
 
 So each channel (the first page of a pagination: a start URL, or a list page the site
-spider found) has a ``crawl_frontier`` row. ``covered`` is true when the last run that
-read the channel read it to its end — to the last page, or down to stale pages that a
-covered reading had read before — and fetched every article it listed. A run clears
+spider found; the site spider keeps one for the whole site) has a ``crawl_frontier`` row.
+``covered`` is true when the last run that read the channel read it to its end — to the
+last page, or down to stale pages that a covered reading had read before, never cut
+short by ``max_pages`` — and fetched every article it listed. A run clears
 ``covered`` when it opens the channel and sets it again only at a clean end, so a run
 that dies leaves it false. A run may stop on stale pages only in a channel that was
 covered when it opened it; in any other it paginates on past them, up to its end or
@@ -41,13 +42,15 @@ class Channel:
     covered_before: bool = False  # an earlier reading covered the whole channel
     pages_read: int = 0
     reached_end: bool = False  # a list page of it had no next page
-    stopped_on_stale: bool = False  # pagination stopped on pages with nothing new
+    cut: bool = False  # a next page was left unread (max_pages)
     broken: bool = False  # a list page, or an article page it listed, could not be fetched
 
     @property
     def covered_now(self) -> bool:
-        """Did this run cover the channel (given a clean end of the run)?"""
-        return not self.broken and (self.reached_end or (self.stopped_on_stale and self.covered_before))
+        """Did this run cover the channel (given a clean end of the run)? Pagination that
+        ended by itself (no next page, a page already read, stale pages where that is
+        allowed) covers it; a page left unread or lost does not."""
+        return not self.broken and not self.cut
 
 
 def read_covered(session: Session, spider: str, channel: str) -> bool:

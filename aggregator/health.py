@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 #: Spiders whose runs are not crawls of a source.
-NOT_SOURCES = {"reprocess"}
+NOT_SOURCES = {"reprocess", "repair"}
 BOILERPLATE_PREFIX = "boilerplate/rule/"
 
 

@@ -102,8 +102,9 @@ class Worker:
     When the process dies, the batch it was running fails and the next batch starts a
     new process."""
 
-    def __init__(self, name: str = "worker"):
+    def __init__(self, name: str = "worker", stats=None):
         self.name = name
+        self.stats = stats
         self.restarts = 0
         self._executor: ProcessPoolExecutor | None = None
 
@@ -120,6 +121,8 @@ class Worker:
                 executor.shutdown(wait=False)
                 self._executor = None
                 self.restarts += 1
+                if self.stats is not None:
+                    self.stats.inc_value("offload/worker_restarts")
             raise WorkerDied(f"{self.name} died: {exc}") from None
 
     def shutdown(self) -> None:
@@ -140,7 +143,7 @@ def worker_for(crawler, stage: str) -> Worker | None:
     if stage not in state["stages"]:
         index = len(state["stages"]) % workers
         if index == len(state["workers"]):
-            worker = Worker(f"worker{index}")
+            worker = Worker(f"worker{index}", crawler.stats)
             state["workers"].append(worker)
             crawler.signals.connect(worker.shutdown, signal=signals.engine_stopped, weak=False)
         state["stages"][stage] = state["workers"][index]
@@ -230,7 +233,6 @@ class Batcher:
             return results, cpu
         deaths = 0
         while True:
-            restarts = self.worker.restarts
             try:
                 results, cpu, rss = await self.worker.run(run_timed, self.fn, payloads)
             except WorkerDied:
@@ -239,8 +241,5 @@ class Batcher:
                     raise
                 self.stats.inc_value(f"offload/batch_retries/{self.stage}")
                 continue
-            finally:
-                if self.worker.restarts != restarts:
-                    self.stats.inc_value("offload/worker_restarts")
             self.stats.max_value(f"offload/rss_max/{self.worker.name}", rss)
             return results, cpu

@@ -85,9 +85,9 @@ def finish_claimed(session_factory: Callable[[], Session], run_id: int, *, relat
                    progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Finish the pending steps of the rows ``run_id`` owns, a batch at a time (each
     batch its own transactions, so an interruption keeps what was finished). Returns
-    ``{"dedup": n, "relate": n}``, the steps finished."""
+    ``{"dedup": n, "relate": n}``, the steps finished; ``progress`` is told the rows done."""
     done = {"dedup": 0, "relate": 0}
-    last = 0
+    last = rows_done = 0
     while True:
         with session_factory() as session:
             rows = session.execute(
@@ -106,8 +106,9 @@ def finish_claimed(session_factory: Callable[[], Session], run_id: int, *, relat
                 complete_relate(session, related, **(relate_options or {}))
                 session.commit()
                 done["relate"] += len(related)
+        rows_done += len(rows)
         if progress is not None:
-            progress(done["dedup"] + done["relate"])
+            progress(rows_done)
 
 
 def repair(session_factory: Callable[[], Session], run_id: int, **kwargs) -> dict[str, int]:

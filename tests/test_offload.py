@@ -95,7 +95,7 @@ def test_a_failed_batch_fails_each_of_its_items(fn):
 
 def test_batches_run_in_a_worker_process_which_is_restarted_when_it_dies():
     s = stats()
-    worker = Worker("w")
+    worker = Worker("w", s)
 
     async def batch(fn):
         batcher = Batcher("t", fn, worker=worker, stats=s, size=3, seconds=60)
@@ -117,7 +117,7 @@ def test_batches_run_in_a_worker_process_which_is_restarted_when_it_dies():
 
 def test_a_batch_whose_worker_died_runs_again_on_a_new_worker(tmp_path):
     s = stats()
-    worker = Worker("w")
+    worker = Worker("w", s)
     flag = str(tmp_path / "died-once")
 
     async def main():

@@ -33,7 +33,7 @@ from twisted.internet.defer import CancelledError
 from aggregator import discovery, drops
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
-from aggregator.frontier import Frontier
+from aggregator.frontier import Channel, Frontier
 from aggregator.middlewares.incremental import STORED_META, stored_check, stored_urls
 from aggregator.page import PageDropped, page_to_item
 
@@ -179,22 +179,21 @@ class NewsSpider(scrapy.Spider):
             if stored is not None:
                 request.meta[STORED_META] = stored_check(url, stored)
             yield request
-        yield from self.follow_lists(response, links)
         stale = response.meta.get("stale_pages", 0)
         if urls and stored is not None and len(stored) == len(set(urls)):  # nothing new on this page
             stale += 1
             stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER", 1)
             # only where an earlier reading covered what lies behind (aggregator.frontier)
             if stop_after and stale >= stop_after and channel.covered_before:
-                channel.stopped_on_stale = True
                 self.crawler.stats.inc_value("incremental/pagination_stopped")
-                return
+                return  # nor its links to other lists: nothing new lies behind them either
         else:
             stale = 0
+        yield from self.follow_lists(response, links)
         next_url = self.find_next_page(response, links)
         if not next_url:
             channel.reached_end = True
-        elif self.may_read_list_page(next_url, page + 1):
+        elif self.may_read_list_page(next_url, page + 1, channel):
             request = self.list_request(next_url, page=page + 1, category=category, channel=channel.url)
             request.meta["stale_pages"] = stale
             yield request
@@ -217,9 +216,13 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("Could not check which articles of a list page are stored (%s)", describe(exc))
             return None
 
-    def may_read_list_page(self, url: str, page: int) -> bool:
-        """Pagination depth per start URL; subclasses may budget differently."""
-        return page <= self.max_pages
+    def may_read_list_page(self, url: str, page: int, channel: Channel) -> bool:
+        """Pagination depth per start URL; subclasses may budget differently. A page
+        refused for the budget leaves the channel cut (not covered)."""
+        if page <= self.max_pages:
+            return True
+        channel.cut = True
+        return False
 
     def find_article_links(self, response: TextResponse, links: list[discovery.Link] | None = None) -> list[str]:
         if self.article_links:

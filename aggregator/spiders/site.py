@@ -3,7 +3,8 @@
 Discovers the article pages of one site: from the start page it follows channel (list)
 pages and their pagination, and extracts every article page they link to.
 ``max_pages`` bounds the list pages read in all (default 20); ``allow`` is a regex
-that article URLs must match.
+that article URLs must match. The frontier (aggregator.frontier) is kept for the whole
+site, as one channel: covered when a run read every list page it found within budget.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ class SiteSpider(NewsSpider):
         self._list_pages_left = self.max_pages - 1  # the start page is the first
         self._lists_queued = {self.start_urls[0]}
 
-    def may_read_list_page(self, url: str, page: int) -> bool:
+    def may_read_list_page(self, url: str, page: int, channel) -> bool:
         # One budget for the whole site, shared by pagination and channel pages; a list
         # page linked from many pages (the nav bar) is counted once.
-        if url in self._lists_queued or self._list_pages_left <= 0:
+        if url in self._lists_queued:
+            return False
+        if self._list_pages_left <= 0:
+            channel.cut = True
             return False
         self._lists_queued.add(url)
         self._list_pages_left -= 1
@@ -40,7 +44,9 @@ class SiteSpider(NewsSpider):
     def follow_lists(self, response, links):
         # Channel pages linked from this list page become list pages too, within budget.
         texts = {link.url: link.text.strip() for link in links}
+        channel = self.frontier.open(response.meta["channel"])
         for url in discovery.list_links(response.url, links, self._allow_re):
-            if not self.may_read_list_page(url, 1):
+            if not self.may_read_list_page(url, 1, channel):
                 continue
-            yield self.list_request(url, page=1, category=texts.get(url) or response.meta.get("category"))  # a channel of its own
+            yield self.list_request(url, page=1, category=texts.get(url) or response.meta.get("category"),
+                                    channel=channel.url)

@@ -1,0 +1,126 @@
+"""Crash safety, by really crashing: a real `scrapy crawl` of a 500-article site is
+killed (-9), loses its worker, gets Ctrl-C or SIGTERM mid-crawl; then one plain re-run.
+Afterwards every article is stored exactly once and complete — dedup signature, story
+link, keywords, links — as after an uninterrupted crawl; no process of the faulted run
+is left; its run row says what happened."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from tests.faults import harness
+from tests.faults.conftest import ARTICLES, SPIDERS
+
+#: Articles stored before the fault strikes: well into the crawl, far from its end.
+STRIKE_AT = 150
+
+
+def report(case: str, spider: str, **figures) -> None:
+    """One line per case for the closing table (pytest -s shows it)."""
+    print(f"\nFAULT | {case} | {spider} | " + " | ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+def rerun_and_check(spider, server, db, tmp_path, reference, *extra) -> harness.Audit:
+    again = harness.run([*harness.spider_args(spider, server.url), *extra], db, tmp_path / "rerun.log")
+    assert again.proc.returncode == 0, again.stderr()[-3000:]
+    after = harness.audit(db)
+    harness.assert_complete(after, reference(spider))
+    return after
+
+
+@pytest.mark.parametrize("spider", SPIDERS)
+def test_kill_9_of_the_crawl(spider, fault_site, reference, tmp_path):
+    _, server = fault_site
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    crawl = harness.Crawl(harness.spider_args(spider, server.url), db).start(tmp_path / "crawl.log")
+    harness.wait_for_worker(crawl)
+    at_kill = harness.wait_for_articles(crawl, STRIKE_AT)
+    assert crawl.proc.poll() is None, "the crawl ended before the fault"
+    crawl.proc.kill()
+    killed_at = time.monotonic()
+    assert crawl.wait() == -signal.SIGKILL
+    left = harness.wait_group_gone(crawl.pid, timeout=10)
+    gone_after = time.monotonic() - killed_at
+    assert not left, f"processes of the killed crawl still alive: {left}"
+    faulted = harness.audit(db)
+    after = rerun_and_check(spider, server, db, tmp_path, reference)
+    assert after.runs[0] == (faulted.runs[0][0], "interrupted")
+    report("kill -9 crawl", spider, site=ARTICLES, stored_at_fault=faulted.stored,
+           half_done_after_fault=len(faulted.half_done), stored_complete_after_rerun=after.stored - len(after.half_done),
+           half_done=len(after.half_done), exit="-9/0", worker_gone_s=round(gone_after, 1), killed_at=at_kill)
+
+
+@pytest.mark.parametrize("spider", SPIDERS)
+def test_kill_9_of_the_worker(spider, fault_site, reference, tmp_path):
+    _, server = fault_site
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    crawl = harness.Crawl(harness.spider_args(spider, server.url), db).start(tmp_path / "crawl.log")
+    worker = harness.wait_for_worker(crawl)
+    harness.wait_for_articles(crawl, STRIKE_AT)
+    assert crawl.proc.poll() is None, "the crawl ended before the fault"
+    harness.kill_pids([worker])
+    code = crawl.wait()
+    stderr = crawl.stderr()
+    faulted = harness.audit(db)
+    # the batch the worker died under ran again on a new worker: nothing lost, nothing dropped
+    assert code == 0, stderr[-3000:]
+    assert "StoreFailed" not in stderr and "'offload/worker_restarts': 1" in stderr
+    harness.assert_complete(faulted, reference(spider))
+    assert harness.wait_group_gone(crawl.pid, timeout=10) == []
+    after = rerun_and_check(spider, server, db, tmp_path, reference)
+    assert [s for _, s in after.runs] == ["finished", "finished"]
+    report("kill -9 worker", spider, site=ARTICLES, stored_at_fault=faulted.stored,
+           half_done_after_fault=len(faulted.half_done), stored_complete_after_rerun=after.stored - len(after.half_done),
+           half_done=len(after.half_done), exit=f"{code}/0")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("spider", SPIDERS)
+def test_signal_to_the_process_group(spider, sig, fault_site, reference, tmp_path):
+    _, server = fault_site
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    crawl = harness.Crawl(harness.spider_args(spider, server.url), db).start(tmp_path / "crawl.log")
+    harness.wait_for_worker(crawl)
+    harness.wait_for_articles(crawl, STRIKE_AT)
+    assert crawl.proc.poll() is None, "the crawl ended before the fault"
+    crawl.signal_group(sig)  # as a terminal's Ctrl-C, or a service manager's stop
+    sent = time.monotonic()
+    code = crawl.wait(timeout=60)
+    stop_seconds = time.monotonic() - sent
+    stderr = crawl.stderr()
+    assert code == 1, stderr[-3000:]
+    assert stop_seconds < 30
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr[-3000:]
+    assert harness.wait_group_gone(crawl.pid, timeout=10) == []
+    faulted = harness.audit(db)
+    assert faulted.runs[-1][1] == "interrupted"
+    assert faulted.half_done == []  # the batches in flight were finished, not abandoned
+    after = rerun_and_check(spider, server, db, tmp_path, reference)
+    report(f"{signal.Signals(sig).name} to group", spider, site=ARTICLES, stored_at_fault=faulted.stored,
+           half_done_after_fault=len(faulted.half_done), stored_complete_after_rerun=after.stored - len(after.half_done),
+           half_done=len(after.half_done), exit=f"{code}/0", stop_s=round(stop_seconds, 1))
+
+
+def test_kill_9_with_jobdir_then_resume(fault_site, reference, tmp_path):
+    """The resumed run requests again every article page that is not stored, whatever
+    requests.seen says."""
+    _, server = fault_site
+    spider = "taiyuan_industry"
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    jobdir = ("-s", f"JOBDIR={tmp_path / 'job'}")
+    crawl = harness.Crawl([*harness.spider_args(spider, server.url), *jobdir], db).start(tmp_path / "crawl.log")
+    harness.wait_for_worker(crawl)
+    harness.wait_for_articles(crawl, STRIKE_AT)
+    assert crawl.proc.poll() is None, "the crawl ended before the fault"
+    crawl.proc.kill()
+    crawl.wait()
+    assert harness.wait_group_gone(crawl.pid, timeout=10) == []
+    faulted = harness.audit(db)
+    seen = (tmp_path / "job" / "requests.seen").stat().st_size
+    after = rerun_and_check(spider, server, db, tmp_path, reference, *jobdir)
+    report("kill -9 with JOBDIR, resume", spider, site=ARTICLES, stored_at_fault=faulted.stored,
+           half_done_after_fault=len(faulted.half_done), stored_complete_after_rerun=after.stored - len(after.half_done),
+           half_done=len(after.half_done), exit="-9/0", requests_seen_bytes=seen)

@@ -33,6 +33,11 @@ FATAL_KEY = "aggregator/fatal"
 MAX_BACKOFF = 5.0
 
 
+class CrawlStopping(Exception):
+    """The crawl is being stopped (Ctrl-C, SIGTERM): batches not started yet are handed
+    back instead of run, so the stop takes one batch, not the whole backlog."""
+
+
 class DatabaseWait:
     """One per crawl, shared by the stages that write."""
 
@@ -53,7 +58,16 @@ class DatabaseWait:
 
     def stopping(self) -> bool:
         """True once waiting is pointless: we gave up, or the crawl is being stopped."""
-        return self.gave_up is not None or not getattr(self.crawler, "crawling", True)
+        return self.refusal() is not None
+
+    def refusal(self) -> Exception | None:
+        """Why a batch not started yet must not start: the database was given up on
+        (DatabaseUnavailable), or the crawl is being stopped by a signal (CrawlStopping)."""
+        if self.gave_up is not None:
+            return DatabaseUnavailable(self.gave_up)
+        if not getattr(self.crawler, "crawling", True):
+            return CrawlStopping("the crawl is being stopped")
+        return None
 
     async def call(self, fn: Callable[[], Awaitable[Any]]) -> Any:
         """``await fn()``, again and again while it raises DatabaseUnavailable, within

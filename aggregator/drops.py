@@ -31,6 +31,11 @@ class StoreFailed(DropItem):
     """The database refused the row; the run goes on and nothing stored is touched."""
 
 
+class Interrupted(DropItem):
+    """The crawl was stopped (Ctrl-C, SIGTERM) before the item's batch started: not
+    stored; the next run fetches the page again."""
+
+
 class DatabaseDown(DropItem):
     """The database stayed unavailable past AGGREGATOR_DB_RETRY_SECONDS (or the crawl was
     stopped while waiting for it): not stored; the next run fetches the page again."""

@@ -1,10 +1,17 @@
 """Source health for operators: how each source's crawls went and how complete its
 articles are, from ``crawl_runs`` and the stored rows.
 
-The alarm: a source whose spider used to store articles but whose last finished run
-found none — nothing stored, nothing skipped as already stored — most likely had its
-layout changed (or is down). ``aggregator health`` exits 1 on it, so cron notices.
-A run that found only already-stored pages (an incremental re-run) is not an alarm.
+The alarms (``aggregator health`` exits 1 on each, so cron notices):
+
+* a source whose spider used to store articles but whose last finished run found none —
+  nothing stored, nothing skipped as already stored — most likely had its layout changed
+  (or is down). A run that found only already-stored pages (an incremental re-run) is
+  not an alarm;
+* its last run was interrupted: stopped by a signal, or its process died (a run still
+  marked ``running`` whose heartbeat stopped, or whose process is gone from this host,
+  is shown as interrupted: aggregator.runs);
+* articles that an interrupted run left pending (no dedup signature or no keywords yet);
+  the next crawl, or ``scrapy repair``, finishes them.
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
+
+from aggregator.runs import is_dead, this_host
 
 #: Spiders whose runs are not crawls of a source.
 NOT_SOURCES = {"reprocess", "repair"}
@@ -34,6 +43,7 @@ class Run:
     errors: int
     dropped: dict
     stats: dict
+    alive: bool = True  # False for a run marked running whose process is dead
 
     @property
     def unchanged(self) -> int:
@@ -57,6 +67,7 @@ class SourceHealth:
     ever_stored: bool = False
     boilerplate: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)
+    pending: int = 0  # articles a dead or ended run left half-done
 
     @property
     def name(self) -> str:
@@ -83,12 +94,20 @@ class SourceHealth:
                 f"{self.name} (spider {self.spider}): last run {run.id} ({run.status}) found no article "
                 f"({run.pages} pages fetched, {dropped}) although earlier runs stored some: its layout probably changed"
             )
+        last = self.last_run
+        if last is not None and last.status == "interrupted":
+            how = "its process died" if not last.alive else "stopped by a signal, or its process died"
+            out.append(f"{self.name} (spider {self.spider}): last run {last.id} was interrupted ({how}); "
+                       "the next run reads on where it stopped")
+        if self.pending:
+            out.append(f"{self.name} (spider {self.spider}): {self.pending} articles left half-done by interrupted runs "
+                       "(no dedup signature or keywords yet): the next crawl, or `scrapy repair`, finishes them")
         return out
 
     def warnings(self) -> list[str]:
         run = self.last_run
         out = []
-        if run is not None and run.status not in ("finished", "running"):
+        if run is not None and run.status not in ("finished", "running", "interrupted"):
             out.append(f"{self.name} (spider {self.spider}): last run {run.id} {run.status} with {run.errors} errors")
         return out
 
@@ -123,17 +142,48 @@ def source_health(conn: Connection, runs_per_source: int = 10) -> list[SourceHea
             continue
         h = by_spider.setdefault(spider, SourceHealth(spider, []))
         h.total_runs, h.ever_stored = int(total), bool(ever and ever > 0)
+    crash_safe = {c["name"] for c in inspect(conn).get_columns("crawl_runs")} >= {"host", "pid", "heartbeat_at"}
+    liveness = "host, pid, heartbeat_at" if crash_safe else "NULL AS host, NULL AS pid, NULL AS heartbeat_at"
+    alive_runs = set()
     for spider, h in by_spider.items():
         rows = conn.execute(text(
             "SELECT id, started_at, finished_at, status, pages_fetched, items_stored, skipped, duplicates, errors, "
-            "items_dropped, stats FROM crawl_runs WHERE spider = :spider ORDER BY id DESC LIMIT :n"
+            f"items_dropped, stats, {liveness} FROM crawl_runs WHERE spider = :spider ORDER BY id DESC LIMIT :n"
         ), {"spider": spider, "n": runs_per_source}).all()
         for r in rows:
             stats = _json(r.stats)
             run = Run(r.id, r.started_at, r.finished_at, r.status, r.pages_fetched or 0, r.items_stored or 0,
                       r.skipped or 0, r.duplicates or 0, r.errors or 0, _json(r.items_dropped), stats)
+            if run.status == "running" and _dead(r):
+                run.status, run.alive = "interrupted", False  # as the next run will mark it
+            elif run.status == "running":
+                alive_runs.add(run.id)
             h.runs.append(run)
             h.dropped.update({k: int(v) for k, v in run.dropped.items()})
             h.boilerplate.update({k[len(BOILERPLATE_PREFIX):]: int(v) for k, v in stats.items()
                                   if k.startswith(BOILERPLATE_PREFIX) and isinstance(v, (int, float))})
+    if crash_safe:
+        for spider, owner, n in conn.execute(text(
+            "SELECT s.spider, a.pending_run, COUNT(*) FROM articles a JOIN sources s ON s.id = a.source_id "
+            "WHERE a.dedup_pending OR a.relate_pending GROUP BY s.spider, a.pending_run"
+        )):
+            if owner not in alive_runs and spider in by_spider:  # a live crawl's own rows are in flight
+                by_spider[spider].pending += int(n)
     return [by_spider[k] for k in sorted(by_spider, key=lambda s: by_spider[s].name)]
+
+
+def _when(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+
+
+def _dead(row) -> bool:
+    """Is this run, marked running, dead? (aggregator.runs; health only reads)"""
+    return is_dead(run_host=row.host, run_pid=row.pid, last_sign=_when(row.heartbeat_at) or _when(row.started_at),
+                   host=this_host(), now=datetime.now(timezone.utc))

@@ -24,7 +24,10 @@ itself within a second when its crawl process is gone (kill -9 of the crawl leav
 orphan). When a worker dies mid-batch, the batch runs again on a new worker (up to
 ``MAX_WORKER_DEATHS`` times): every batch function is idempotent, and what the dead one
 had committed is found and finished (aggregator.pending). A batch that meets a database
-outage is run again while aggregator.dbwait waits it out.
+outage is run again while aggregator.dbwait waits it out. When the crawl is being stopped
+(Ctrl-C, SIGTERM), the batch in flight finishes and the batches not started yet are
+handed back (their items fail with CrawlStopping), so a stop takes seconds whatever the
+backlog; the pages handed back are fetched again by the next run.
 
 Stats: ``offload/batches/<stage>``, ``offload/rss_max/worker<i>`` (bytes, each worker's
 peak resident memory; Scrapy's ``memusage/max`` covers only the crawl process),
@@ -209,6 +212,9 @@ class Batcher:
         payloads = [p for p, _ in batch]
         async with self._lock:
             try:
+                refusal = self.wait.refusal() if self.wait is not None else None
+                if refusal is not None:
+                    raise refusal  # hand the batch back: the crawl is stopping
                 if self.wait is None:
                     results, cpu = await self._run_once(payloads)
                 else:

@@ -2,6 +2,9 @@
 
 - spider arguments are validated before anything starts; a bad one prints one line,
   ``error: <field>: <what is wrong>``, and exits 2;
+- the database is opened (created, checked) before anything is fetched: an outage there
+  (server down, file read-only, disk full) prints ``error: database unavailable: …`` and
+  exits 1; any other database error (a bad URL) prints one line and exits 2;
 - the exit code is 1 when the run failed or was interrupted (see
   aggregator/extensions/crawl_run.py); when it ended on a fatal cause (the database
   stayed unavailable), that cause is the last line, ``error: …``.
@@ -13,7 +16,10 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator.db.engine import make_engine, resolve_db_url
+from aggregator.db.errors import describe, is_outage
 from aggregator.dbwait import FATAL_KEY
 from aggregator.extensions.crawl_run import STATUS_KEY
 from aggregator.spiders.base import SpiderArgumentError
@@ -38,6 +44,8 @@ class Command(ScrapyCrawlCommand):
             except SpiderArgumentError as exc:
                 self._fail(f"-a {exc}")
                 return
+        if not self._database_ready():
+            return
         crawler = self._create_crawler(spidercls)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
@@ -47,6 +55,19 @@ class Command(ScrapyCrawlCommand):
         fatal = crawler.stats.get_value(FATAL_KEY)
         if fatal:
             print(f"error: {fatal}; the next run fetches what was not stored", file=sys.stderr)
+
+    def _database_ready(self) -> bool:
+        url = resolve_db_url(self.settings.get("AGGREGATOR_DB_URL"))
+        try:
+            make_engine(url).dispose()
+        except SQLAlchemyError as exc:
+            if is_outage(exc):
+                print(f"error: database unavailable: {describe(exc)}; nothing was fetched", file=sys.stderr)
+                self.exitcode = 1
+            else:
+                self._fail(f"database: {describe(exc)}")
+            return False
+        return True
 
     def _fail(self, message: str) -> None:
         print(f"error: {message}", file=sys.stderr)

@@ -33,7 +33,7 @@ PENDING_COLUMNS = ("dedup_pending", "relate_pending", "pending_run")
 @dataclass
 class StoreResult:
     article_id: int
-    outcome: str  # "inserted", "updated" or "unchanged"
+    outcome: str  # "inserted", "updated", "unchanged" or "resumed" (see upsert_article)
     owes_dedup: bool = False  # the caller's run owes the row its dedup step
     owes_relate: bool = False  # ... and its relate step
 
@@ -83,7 +83,9 @@ def upsert_article(session: Session, values: dict) -> StoreResult:
         stored = existing._mapping
         if all(stored[k] == values.get(k) for k in COMPARED_COLUMNS):
             mine = values.get("pending_run") is not None and stored["pending_run"] == values.get("pending_run")
-            return StoreResult(existing.id, "unchanged", mine and stored["dedup_pending"], mine and stored["relate_pending"])
+            owed = (mine and stored["dedup_pending"], mine and stored["relate_pending"])
+            # "resumed": stored by an earlier try of this very batch, which died before its steps
+            return StoreResult(existing.id, "resumed" if any(owed) else "unchanged", *owed)
         changes = {k: values[k] for k in (*CONTENT_COLUMNS, *PENDING_COLUMNS) if k in values}
         changes["updated_at"] = datetime.now(timezone.utc)
         session.execute(update(Article).where(Article.id == existing.id).values(**changes))

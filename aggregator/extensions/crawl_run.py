@@ -52,7 +52,7 @@ def run_status(reason: str, stats: dict, fetches_pages: bool = True) -> str:
 
 
 def run_summary(stats: dict) -> dict:
-    stored = stats.get("aggregator/stored/inserted", 0) + stats.get("aggregator/stored/updated", 0)
+    stored = sum(stats.get(f"aggregator/stored/{outcome}", 0) for outcome in ("inserted", "updated", "resumed"))
     return {
         "pages_fetched": stats.get("response_received_count", 0),
         "items_stored": stored,

@@ -21,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
+from aggregator.dbwait import CrawlStopping
 from aggregator.offload import Batcher
 from aggregator.pending import complete_relate
 from aggregator.pipelines.store import outage_as_unavailable
@@ -57,6 +58,9 @@ class RelatePipeline:
             return item
         try:
             links = await self.batcher.submit((article_id, adapter["title"], adapter["body"]))
+        except CrawlStopping:  # handed back: the article stays relate_pending for the next run
+            self.stats.inc_value("relate/handed_back")
+            return item
         except Exception as exc:  # noqa: BLE001 - the article is stored and stays relate_pending
             logger.warning("Could not relate article %s (left pending for the next run): %s", article_id, exc)
             self.stats.inc_value("relate/errors")

@@ -18,7 +18,8 @@ could not run is dropped as ``StoreFailed`` only when its row is really not stor
 Settings: ``AGGREGATOR_DB_URL`` (the ``AGGREGATOR_DB_URL`` environment variable wins),
 ``AGGREGATOR_KEEP_RAW`` (keep the fetched page, compressed; default True), and the
 batching settings of aggregator.offload.
-Stats: ``aggregator/stored/inserted|updated|unchanged``, ``dedup/duplicates``,
+Stats: ``aggregator/stored/inserted|updated|unchanged|resumed`` (resumed: stored by an
+earlier try of the same batch, whose worker died or whose database went away), ``dedup/duplicates``,
 ``dedup/exact``, ``dedup/near``.
 """
 
@@ -38,7 +39,8 @@ from aggregator.db.errors import DatabaseUnavailable, describe, is_outage
 from aggregator.db.search import index_article as index_for_search
 from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
 from aggregator.dedup.index import remove_article
-from aggregator.drops import DatabaseDown, StoreFailed
+from aggregator.dbwait import CrawlStopping
+from aggregator.drops import DatabaseDown, Interrupted, StoreFailed
 from aggregator.middlewares.incremental import stored_urls
 from aggregator.offload import Batcher
 from aggregator.pending import complete_dedup
@@ -76,8 +78,10 @@ class StorePipeline:
         payload["run_id"] = self.stats.get_value("aggregator/crawl_run_id")  # the run that owes its steps
         try:
             result = await self.batcher.submit(payload)
-        except DatabaseUnavailable as exc:  # waited out past AGGREGATOR_DB_RETRY_SECONDS, or the crawl is stopping
+        except DatabaseUnavailable as exc:  # waited out past AGGREGATOR_DB_RETRY_SECONDS
             raise DatabaseDown(f"not stored ({exc}), fetched again next run: {adapter['url']}") from None
+        except CrawlStopping:  # handed back: the next run fetches it again
+            raise Interrupted(f"not stored, the crawl was stopped; fetched again next run: {adapter['url']}") from None
         except Exception as exc:  # the batch could not run (its worker kept dying)
             if self._stored(adapter["url"]):
                 # the row got in before the failure; what it still owes is finished by the next crawl
@@ -167,7 +171,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
         values = row_values(item, sources[name], keep_raw)
         values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
         result = upsert_article(session, values)
-        if result.outcome != "unchanged":
+        if result.outcome in ("inserted", "updated"):
             index_for_search(session, result.article_id, item["title"] or "", item["body"])
             if result.outcome == "updated":
                 remove_article(session, result.article_id)

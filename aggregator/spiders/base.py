@@ -42,7 +42,7 @@ DEFAULT_MAX_PAGES = 20
 #: leave its channel unread. Any other failure may pass, so the channel is read again.
 GONE_STATUSES = {404, 410}
 #: Drops that mean an article was fetched but not stored: the run did not cover its channels.
-LOST_TO_STORAGE = ("StoreFailed", "DatabaseDown")
+LOST_TO_STORAGE = ("StoreFailed", "DatabaseDown", "Interrupted")
 
 
 class SpiderArgumentError(ValueError):

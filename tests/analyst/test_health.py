@@ -80,3 +80,28 @@ def test_a_run_that_died_is_not_judged(sqlite_copy):
     problems = [l for l in result.stdout.splitlines() if l.startswith("PROBLEM")]
     assert len(problems) == 1 and "download_error 2" in problems[0]
     assert "warning: 太原产业信息网 (spider taiyuan_industry): last run" in result.stdout
+
+
+def test_a_run_whose_process_died_is_reported_interrupted_with_what_it_left_pending(sqlite_copy):
+    import subprocess
+    import sys
+
+    from aggregator.runs import this_host
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that no longer runs
+    engine = create_engine(sqlite_copy)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with engine.begin() as conn:
+        run = conn.execute(text(
+            "INSERT INTO crawl_runs (spider, started_at, status, pages_fetched, items_stored, items_dropped, duplicates, skipped, errors, stats, host, pid, heartbeat_at) "
+            "VALUES ('taiyuan_industry', :t, 'running', 10, 3, '{}', 0, 0, 0, '{}', :host, :pid, :t) RETURNING id"
+        ), {"t": now, "host": this_host(), "pid": gone.pid}).scalar()
+        conn.execute(text("UPDATE articles SET relate_pending = 1, pending_run = :r WHERE id IN (1, 2)"), {"r": run})
+    engine.dispose()
+    result = cli("health", "--quiet", db=sqlite_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM")]
+    assert len(problems) == 2, problems
+    assert f"last run {run} was interrupted (its process died)" in problems[0]
+    assert "2 articles left half-done by interrupted runs" in problems[1]

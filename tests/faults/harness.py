@@ -157,6 +157,7 @@ class Audit:
 
     urls: set[str]
     half_done: list[str]  # "url: what is missing"
+    silent: list[str]  # rows lacking a step without saying so (must never happen)
     stories: set[frozenset[str]]  # URLs of each story with copies
     with_links: int
     runs: list[tuple[int, str]]  # (id, status), oldest first
@@ -182,6 +183,7 @@ def audit(db_url: str) -> Audit:
     engine.dispose()
     url_of = {r.id: r.fetched_url for r in rows}
     half = []
+    silent = [r.fetched_url for r in rows if (not r.sig and not r.dedup_pending) or (not r.rel and not r.relate_pending)]
     for r in rows:
         missing = [name for name, bad in (("dedup_pending", r.dedup_pending), ("relate_pending", r.relate_pending),
                                            ("signature", not r.sig), ("keyword index", not r.rel), ("keywords", not r.kws))
@@ -195,6 +197,7 @@ def audit(db_url: str) -> Audit:
     return Audit(
         urls={r.fetched_url for r in rows},
         half_done=half,
+        silent=silent,
         stories={frozenset(u.split("/", 3)[3] for u in c) for c in clusters.values()},
         with_links=sum(1 for r in rows if r.links),
         runs=runs,

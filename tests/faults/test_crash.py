@@ -46,6 +46,7 @@ def test_kill_9_of_the_crawl(spider, fault_site, reference, tmp_path):
     gone_after = time.monotonic() - killed_at
     assert not left, f"processes of the killed crawl still alive: {left}"
     faulted = harness.audit(db)
+    assert faulted.silent == []  # half-done rows say which steps they owe
     after = rerun_and_check(spider, server, db, tmp_path, reference)
     assert after.runs[0] == (faulted.runs[0][0], "interrupted")
     report("kill -9 crawl", spider, site=ARTICLES, stored_at_fault=faulted.stored,
@@ -97,7 +98,7 @@ def test_signal_to_the_process_group(spider, sig, fault_site, reference, tmp_pat
     assert harness.wait_group_gone(crawl.pid, timeout=10) == []
     faulted = harness.audit(db)
     assert faulted.runs[-1][1] == "interrupted"
-    assert faulted.half_done == []  # the batches in flight were finished, not abandoned
+    assert faulted.silent == []  # what the stop handed back is flagged pending, never silently missing
     after = rerun_and_check(spider, server, db, tmp_path, reference)
     report(f"{signal.Signals(sig).name} to group", spider, site=ARTICLES, stored_at_fault=faulted.stored,
            half_done_after_fault=len(faulted.half_done), stored_complete_after_rerun=after.stored - len(after.half_done),
@@ -119,8 +120,38 @@ def test_kill_9_with_jobdir_then_resume(fault_site, reference, tmp_path):
     crawl.wait()
     assert harness.wait_group_gone(crawl.pid, timeout=10) == []
     faulted = harness.audit(db)
+    assert faulted.silent == []
     seen = (tmp_path / "job" / "requests.seen").stat().st_size
     after = rerun_and_check(spider, server, db, tmp_path, reference, *jobdir)
     report("kill -9 with JOBDIR, resume", spider, site=ARTICLES, stored_at_fault=faulted.stored,
            half_done_after_fault=len(faulted.half_done), stored_complete_after_rerun=after.stored - len(after.half_done),
            half_done=len(after.half_done), exit="-9/0", requests_seen_bytes=seen)
+
+
+@pytest.mark.parametrize("cut", ["max_pages", "lost list page"])
+def test_a_run_cut_short_leaves_the_frontier_open_for_the_next(cut, fault_site, reference, tmp_path):
+    """Pagination stops early on stale pages only where an earlier run read deeper: a run
+    stopped at max_pages, or that lost a list page, leaves its backlog for the next."""
+    site, server = fault_site
+    spider = "taiyuan_industry"
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    args = harness.spider_args(spider, server.url)
+    hidden = site.root / "category-1_4.html"
+    if cut == "max_pages":
+        first = harness.run([*args, "-a", "max_pages=3"], db, tmp_path / "first.log")
+    else:
+        hidden.rename(hidden.with_suffix(".gone"))  # the site answers 404 for list page 4
+        try:
+            first = harness.run(args, db, tmp_path / "first.log")
+        finally:
+            hidden.with_suffix(".gone").rename(hidden)
+    faulted = harness.audit(db)
+    assert faulted.stored == 60 and faulted.frontier == [(f"{server.url}/category-1.html", False)]
+    # pages 1-3 are all stored now: a stop at the first stale page would never reach page 4
+    after = rerun_and_check(spider, server, db, tmp_path, reference)
+    assert after.frontier == [(f"{server.url}/category-1.html", True)]
+    third = harness.run(args, db, tmp_path / "third.log")  # unchanged and covered: one list page
+    assert "'response_received_count': 2," in third.stderr()  # robots.txt and the first list page
+    report(f"run cut by {cut}", spider, site=ARTICLES, stored_after_fault=faulted.stored,
+           stored_complete_after_rerun=after.stored - len(after.half_done), half_done=len(after.half_done),
+           exit=f"{first.proc.returncode}/0")

@@ -65,7 +65,9 @@ class DatabaseWait:
         (DatabaseUnavailable), or the crawl is being stopped by a signal (CrawlStopping)."""
         if self.gave_up is not None:
             return DatabaseUnavailable(self.gave_up)
-        if not getattr(self.crawler, "crawling", True):
+        # Crawler.stop_async() (Scrapy's handler of SIGINT and SIGTERM) clears crawling of
+        # a started crawler; a crawler never started (tests, scripts) is not stopping
+        if getattr(self.crawler, "_started", False) and not self.crawler.crawling:
             return CrawlStopping("the crawl is being stopped")
         return None
 

@@ -164,3 +164,19 @@ def test_copies_inside_one_batch_find_each_other(sqlite_url):
     ids = [r["article_id"] for r in results[:2]]
     dups = [r["duplicate_of"] for r in results[:2]]
     assert dups in ([None, ids[0]], [ids[1], None])  # one canonical, the other points at it
+
+
+def test_a_rel_canonical_pointing_at_another_stored_article_cannot_overwrite_it(sqlite_url):
+    make_engine(sqlite_url).dispose()
+    victim = _item(1)
+    store_batch(sqlite_url, "test", True, True, [victim])
+    # page 2 names page 1 as its canonical, but is another story
+    hijack = _item(2, canonical_url=victim["url"])
+    (result,) = store_batch(sqlite_url, "test", True, True, [hijack])
+    # the same page reached by another URL (same body) may still fold into page 1
+    alias = _item(1, url="https://news.example.cn/1.html?from=list", canonical_url=victim["url"])
+    (same,) = store_batch(sqlite_url, "test", True, True, [alias])
+    with Session(make_engine(sqlite_url, create_tables=False)) as s:
+        rows = {a.url: (a.title, a.fetched_url) for a in s.scalars(select(Article))}
+    assert rows == {victim["url"]: ("标题1", victim["url"]), "https://news.example.cn/2.html": ("标题2", hijack["url"])}
+    assert result["outcome"] == "inserted" and same["outcome"] == "unchanged"

@@ -31,13 +31,16 @@ import logging
 import contextlib
 
 from itemadapter import ItemAdapter
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
 from aggregator.db.errors import DatabaseUnavailable, describe, is_outage
 from aggregator.db.search import index_article as index_for_search
+from aggregator.db.models import Article
 from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
+from aggregator.dedup import InvalidURL, canonical_url
 from aggregator.dedup.index import remove_article
 from aggregator.dbwait import CrawlStopping
 from aggregator.drops import DatabaseDown, Interrupted, StoreFailed
@@ -169,6 +172,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
         if name not in sources:
             sources[name] = source_id(session, name, spider or name)
         values = row_values(item, sources[name], keep_raw)
+        values["url"] = row_url(session, item)
         values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
         result = upsert_article(session, values)
         if result.outcome in ("inserted", "updated"):
@@ -191,6 +195,25 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
             "error": None,
         })
     return results
+
+
+def row_url(session: Session, item: dict) -> str:
+    """The URL to store the item under: its rel=canonical (the dedup stage took it only on
+    the same site), unless that URL is already stored for a different page with a
+    different body — a canonical pointing at another article (a CMS template bug, or a
+    hostile page) must never overwrite that article's row. Then the page is stored under
+    its own URL, and dedup decides whether it is a copy."""
+    canonical = item.get("canonical_url") or item["url"]
+    try:
+        own = canonical_url(item["url"])
+    except InvalidURL:
+        return canonical
+    if canonical == own:
+        return canonical
+    other = session.execute(select(Article.fetched_url, Article.body_hash).where(Article.url == canonical)).first()
+    if other is not None and other.fetched_url != item["url"] and other.body_hash != item["body_hash"]:
+        return own
+    return canonical
 
 
 def row_values(item: dict, source: int, keep_raw: bool) -> dict:

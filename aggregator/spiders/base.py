@@ -171,7 +171,7 @@ class NewsSpider(scrapy.Spider):
         page = response.meta.get("list_page", 1)
         channel = self.frontier.open(response.meta.get("channel") or response.url)
         channel.pages_read = max(channel.pages_read, page)
-        links = None if self.article_links and self.next_page else page_links(response)  # read once
+        links = None if self.article_links and self.next_page else page_links(response, self.crawler.stats)  # read once
         urls = self.find_article_links(response, links)
         stored = self.stored_among(urls)  # one query for the page, not one per article request
         for url in urls:
@@ -227,15 +227,16 @@ class NewsSpider(scrapy.Spider):
     def find_article_links(self, response: TextResponse, links: list[discovery.Link] | None = None) -> list[str]:
         if self.article_links:
             hrefs = _select(response, self.article_links, attr="href")
-            urls = [response.urljoin(h) for h in hrefs]
+            urls = [u for u in (absolute_url(response, h, self.crawler.stats) for h in hrefs) if u]
             return [u for u in dict.fromkeys(urls) if self._allow_re is None or self._allow_re.search(u)]
-        return discovery.article_links(response.url, links or page_links(response), self._allow_re)
+        return discovery.article_links(response.url, links or page_links(response, self.crawler.stats), self._allow_re)
 
     def find_next_page(self, response: TextResponse, links: list[discovery.Link] | None = None) -> str | None:
         if self.next_page:
             hrefs = _select(response, self.next_page, attr="href")
-            return response.urljoin(hrefs[0]) if hrefs else None
-        return discovery.next_page_link(response.url, links or page_links(response))
+            urls = [u for u in (absolute_url(response, h, self.crawler.stats) for h in hrefs) if u]
+            return urls[0] if urls else None
+        return discovery.next_page_link(response.url, links or page_links(response, self.crawler.stats))
 
     def parse_article(self, response: Response):
         problem = page_problem(response)
@@ -304,14 +305,31 @@ def page_problem(response: Response) -> str | None:
     return None
 
 
-def page_links(response: TextResponse) -> list[discovery.Link]:
+def absolute_url(response: Response, href: str, stats=None) -> str | None:
+    """``href`` made absolute, or None when it is malformed (``http://[::1``, a port past
+    65535, …): such a link is skipped alone, counted as ``aggregator/bad_link``, and the
+    rest of the page is read as usual."""
+    try:
+        url = response.urljoin(href)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError:
+        if stats is not None:
+            stats.inc_value("aggregator/bad_link")
+        return None
+    return url
+
+
+def page_links(response: TextResponse, stats=None) -> list[discovery.Link]:
     links = []
     for a in response.xpath("//a[@href]"):
         href = a.attrib.get("href", "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         text = " ".join(a.xpath(".//text()").getall()).strip() or a.attrib.get("title", "")
-        links.append(discovery.Link(response.urljoin(href), text, a.attrib.get("rel", "")))
+        url = absolute_url(response, href, stats)
+        if url:
+            links.append(discovery.Link(url, text, a.attrib.get("rel", "")))
     return links
 
 

@@ -78,8 +78,8 @@ def test_kill_9_of_the_worker(spider, fault_site, reference, tmp_path):
            half_done=len(after.half_done), exit=f"{code}/0")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-@pytest.mark.parametrize("spider", SPIDERS)
+@pytest.mark.parametrize("spider, sig", [("site", signal.SIGINT), ("taiyuan_industry", signal.SIGINT),
+                                         ("taiyuan_industry", signal.SIGTERM)], ids=["site-ctrl-c", "source-ctrl-c", "source-sigterm"])
 def test_signal_to_the_process_group(spider, sig, fault_site, reference, tmp_path):
     _, server = fault_site
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
@@ -155,3 +155,25 @@ def test_a_run_cut_short_leaves_the_frontier_open_for_the_next(cut, fault_site, 
     report(f"run cut by {cut}", spider, site=ARTICLES, stored_after_fault=faulted.stored,
            stored_complete_after_rerun=after.stored - len(after.half_done), half_done=len(after.half_done),
            exit=f"{first.proc.returncode}/0")
+
+
+def test_two_crawlers_on_one_postgresql_database_one_killed(fault_site, reference, pg_url, tmp_path):
+    """Several crawlers, one database: the survivor never takes over the rows the other
+    still owes while it lives, and the next run finishes what the dead one left."""
+    _, server = fault_site
+    a = harness.Crawl(harness.spider_args("taiyuan_industry", server.url), pg_url).start(tmp_path / "a.log")
+    b = harness.Crawl(harness.spider_args("site", server.url), pg_url).start(tmp_path / "b.log")
+    harness.wait_for_worker(a)
+    harness.wait_for_articles(a, STRIKE_AT)
+    assert a.proc.poll() is None, "the crawl ended before the fault"
+    a.proc.kill()
+    a.wait()
+    assert harness.wait_group_gone(a.pid, timeout=10) == []
+    assert b.wait() == 0, b.stderr()[-3000:]
+    survived = harness.audit(pg_url)
+    assert survived.silent == []
+    after = rerun_and_check("taiyuan_industry", server, pg_url, tmp_path, reference)
+    assert dict(after.runs)[survived.runs[0][0]] == "interrupted"
+    report("two crawlers, one kill -9 (PostgreSQL)", "taiyuan_industry + site", site=ARTICLES,
+           stored_after_fault=survived.stored, half_done_after_fault=len(survived.half_done),
+           stored_complete_after_rerun=after.stored - len(after.half_done), half_done=len(after.half_done), exit="-9,0/0")

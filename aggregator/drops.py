@@ -49,6 +49,7 @@ OVERSIZED = "oversized"
 OFFSITE_REDIRECT = "offsite_redirect"
 HTTP_ERROR = "http_error"
 DOWNLOAD_ERROR = "download_error"
+REDIRECT_LOOP = "redirect_loop"
 EXTRACTION_FAILED = "extraction_failed"
 
 

@@ -17,6 +17,9 @@ covered when it opened it; in any other it paginates on past them, up to its end
 ``max_pages``, fetching only what is not stored.
 
 The cost of an unchanged, covered site stays one list page per channel.
+
+Setting: ``AGGREGATOR_FRONTIER_ENABLED`` (default True; `scrapy parse` and `scrapy check`
+turn it off: looking at one page must not record a channel as read).
 """
 
 from __future__ import annotations
@@ -71,8 +74,9 @@ def record(session: Session, spider: str, channel: Channel, *, covered: bool, ru
 class Frontier:
     """One per spider run: the channels it reads and what became of them."""
 
-    def __init__(self, engine, spider: str, run_id=lambda: None):
+    def __init__(self, engine, spider: str, run_id=lambda: None, enabled: bool = True):
         self.engine = engine
+        self.enabled = enabled
         self.spider = spider
         self.run_id = run_id
         self.channels: dict[str, Channel] = {}
@@ -85,6 +89,8 @@ class Frontier:
         if channel is not None:
             return channel
         channel = self.channels[url] = Channel(url)
+        if not self.enabled:
+            return channel
         try:
             with Session(self.engine) as session, session.begin():
                 channel.covered_before = read_covered(session, self.spider, url)
@@ -96,7 +102,7 @@ class Frontier:
     def close(self, clean: bool) -> int:
         """Record every channel read; covered only where the run ended cleanly. Returns the
         number of channels recorded as covered."""
-        if not self.channels:
+        if not self.channels or not self.enabled:
             return 0
         covered = 0
         try:

@@ -10,6 +10,8 @@ The alarms (``aggregator health`` exits 1 on each, so cron notices):
 * its last run was interrupted: stopped by a signal, or its process died (a run still
   marked ``running`` whose heartbeat stopped, or whose process is gone from this host,
   is shown as interrupted: aggregator.runs);
+* its last run failed: each cause of ``crawl_runs.problems`` is named (site unreachable,
+  channel gone, storage failing, …; aggregator.outcome);
 * articles that an interrupted run left pending (no dedup signature or no keywords yet);
   the next crawl, or ``scrapy repair``, finishes them.
 """
@@ -27,6 +29,21 @@ from aggregator.runs import is_dead, this_host
 
 #: Spiders whose runs are not crawls of a source.
 NOT_SOURCES = {"reprocess", "repair"}
+#: How health names each cause of a failed run (aggregator.outcome).
+CAUSES = {
+    "site_unreachable": "site unreachable",
+    "channel_gone": "channel gone (a list page answered 404/410)",
+    "list_page_failed": "a list page failed",
+    "storage": "storage failing",
+    "database_unavailable": "storage failing",
+    "article_pages_failed": "many article pages failed",
+    "nothing_fetched": "nothing fetched",
+    "exceptions": "exceptions in the crawl",
+    "closed": "closed early",
+}
+#: Causes that explain a run finding no article (so it is not a layout change).
+EXPLAINS_NOTHING_FOUND = {"site_unreachable", "channel_gone", "list_page_failed", "nothing_fetched", "storage",
+                          "database_unavailable", "closed"}
 BOILERPLATE_PREFIX = "boilerplate/rule/"
 
 
@@ -44,6 +61,7 @@ class Run:
     dropped: dict
     stats: dict
     alive: bool = True  # False for a run marked running whose process is dead
+    problems: dict = field(default_factory=dict)  # crawl_runs.problems: cause -> what happened
 
     @property
     def unchanged(self) -> int:
@@ -88,7 +106,11 @@ class SourceHealth:
         """Why this source needs a look, one line each; the first kind exits 1."""
         run = self.last_finished
         out = []
-        if run is not None and self.ever_stored and run.found == 0:
+        if run is not None and run.status == "failed":
+            for cause, detail in run.problems.items():
+                out.append(f"{self.name} (spider {self.spider}): last run {run.id} failed: "
+                           f"{CAUSES.get(cause, cause)} ({detail})")
+        if run is not None and self.ever_stored and run.found == 0 and not (set(run.problems) & EXPLAINS_NOTHING_FOUND):
             dropped = ", ".join(f"{k} {v}" for k, v in sorted(run.dropped.items())) or "nothing dropped"
             out.append(
                 f"{self.name} (spider {self.spider}): last run {run.id} ({run.status}) found no article "
@@ -107,7 +129,7 @@ class SourceHealth:
     def warnings(self) -> list[str]:
         run = self.last_run
         out = []
-        if run is not None and run.status not in ("finished", "running", "interrupted"):
+        if run is not None and run.status not in ("finished", "running", "interrupted") and not run.problems:
             out.append(f"{self.name} (spider {self.spider}): last run {run.id} {run.status} with {run.errors} errors")
         return out
 
@@ -142,8 +164,9 @@ def source_health(conn: Connection, runs_per_source: int = 10) -> list[SourceHea
             continue
         h = by_spider.setdefault(spider, SourceHealth(spider, []))
         h.total_runs, h.ever_stored = int(total), bool(ever and ever > 0)
-    crash_safe = {c["name"] for c in inspect(conn).get_columns("crawl_runs")} >= {"host", "pid", "heartbeat_at"}
-    liveness = "host, pid, heartbeat_at" if crash_safe else "NULL AS host, NULL AS pid, NULL AS heartbeat_at"
+    crash_safe = {c["name"] for c in inspect(conn).get_columns("crawl_runs")} >= {"host", "pid", "heartbeat_at", "problems"}
+    liveness = ("host, pid, heartbeat_at, problems" if crash_safe
+                else "NULL AS host, NULL AS pid, NULL AS heartbeat_at, NULL AS problems")
     alive_runs = set()
     for spider, h in by_spider.items():
         rows = conn.execute(text(
@@ -153,7 +176,8 @@ def source_health(conn: Connection, runs_per_source: int = 10) -> list[SourceHea
         for r in rows:
             stats = _json(r.stats)
             run = Run(r.id, r.started_at, r.finished_at, r.status, r.pages_fetched or 0, r.items_stored or 0,
-                      r.skipped or 0, r.duplicates or 0, r.errors or 0, _json(r.items_dropped), stats)
+                      r.skipped or 0, r.duplicates or 0, r.errors or 0, _json(r.items_dropped), stats,
+                      problems=_json(r.problems))
             if run.status == "running" and _dead(r):
                 run.status, run.alive = "interrupted", False  # as the next run will mark it
             elif run.status == "running":

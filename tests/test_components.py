@@ -7,6 +7,7 @@ from parsel import Selector
 
 from aggregator.category import category_from_page
 from aggregator.extensions.crawl_run import run_status, run_summary
+from aggregator.outcome import judge
 from aggregator.middlewares.mirror import mirror_path
 from aggregator.spiders.article import ArticleSpider
 from aggregator.spiders.base import SpiderArgumentError
@@ -21,12 +22,37 @@ def test_mirror_maps_urls_inside_the_copy_only(tmp_path):
     assert mirror_path(tmp_path, "https://a.example/../../etc/passwd") is None
 
 
+@pytest.mark.parametrize("stats, cause", [
+    ({"item_dropped_reasons_count/StoreFailed": 1}, "storage"),
+    ({"item_dropped_reasons_count/DatabaseDown": 3}, "storage"),
+    ({"aggregator/list_failed/unreachable": 1}, "site_unreachable"),
+    ({"aggregator/list_failed/gone": 1}, "channel_gone"),
+    ({"aggregator/list_failed/http": 2}, "list_page_failed"),
+    ({"aggregator/article_pages/failed": 3, "aggregator/article_pages/fetched": 9}, "article_pages_failed"),
+    ({"spider_exceptions/count": 1}, "exceptions"),
+    ({"aggregator/item_errors": 1}, "exceptions"),
+    ({"relate/errors": 1}, "exceptions"),
+])
+def test_each_cause_fails_the_run_and_is_named(stats, cause):
+    outcome = judge("finished", {"response_received_count": 10, **stats})
+    assert (outcome.status, list(outcome.problems), outcome.exit_code) == ("failed", [cause], 1)
+
+
+def test_a_few_dead_article_links_do_not_fail_the_run():
+    stats = {"response_received_count": 30, "aggregator/article_pages/failed": 2, "aggregator/article_pages/fetched": 25,
+             "aggregator/page_dropped/http_error": 2, "log_count/ERROR": 2}
+    outcome = judge("finished", stats)
+    assert (outcome.status, outcome.problems, outcome.exit_code) == ("finished", {}, 0)
+    assert judge("finished", stats, max_failed_share=0.05).status == "failed"
+
+
 def test_run_verdict():
     ok = {"response_received_count": 3}
     assert run_status("finished", ok) == "finished"
     assert run_status("shutdown", ok) == "interrupted"
     assert run_status("database_unavailable", ok) == "failed"
-    assert run_status("finished", {**ok, "log_count/ERROR": 1}) == "failed"
+    # Scrapy's own ERROR lines ("Gave up retrying" for one dead link) decide nothing
+    assert run_status("finished", {**ok, "log_count/ERROR": 1}) == "finished"
     assert run_status("finished", {}) == "failed"
     summary = run_summary({"response_received_count": 3, "aggregator/stored/inserted": 2,
                            "aggregator/page_dropped/not_html": 1, "item_dropped_reasons_count/NoBody": 2})

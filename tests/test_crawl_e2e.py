@@ -153,3 +153,17 @@ def test_demo_fills_the_database_offline(sqlite_url):
     assert all("版权声明" not in a.body and "葛毅明" not in a.body for a in articles)
     assert {a.category for a in articles} == {"太原产业信息", "产业园区动态"}
     assert runs[-1].status == "finished"
+
+
+def test_scrapy_parse_is_not_a_crawl(sqlite_url):
+    """A look at one page records no crawl run (health would judge it) and no frontier."""
+    result = run_scrapy("parse", "--spider=taiyuan_industry", "-c", "parse_list", "-s", f"AGGREGATOR_MIRROR_DIR={ROOT / 'data/sites'}",
+                        "https://taiyuan-industry.example/category-1.html", db_url=sqlite_url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "category-1_2.html" in result.stdout
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        from sqlalchemy import text
+        assert conn.execute(text("SELECT COUNT(*) FROM crawl_runs")).scalar() == 0
+        assert conn.execute(text("SELECT COUNT(*) FROM crawl_frontier")).scalar() == 0
+    engine.dispose()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.errors import describe, is_outage
 from aggregator.dbwait import FATAL_KEY
-from aggregator.extensions.crawl_run import STATUS_KEY
+from aggregator.extensions.crawl_run import LINE_KEY, STATUS_KEY
 from aggregator.spiders.base import SpiderArgumentError
 
 
@@ -52,6 +52,9 @@ class Command(ScrapyCrawlCommand):
         status = crawler.stats.get_value(STATUS_KEY)
         if self.crawler_process.bootstrap_failed or status not in (None, "finished"):
             self.exitcode = 1
+        line = crawler.stats.get_value(LINE_KEY)
+        if line:  # whatever LOG_LEVEL: the one line cron mail should show
+            print(line, file=sys.stderr)
         fatal = crawler.stats.get_value(FATAL_KEY)
         if fatal:
             print(f"error: {fatal}; the next run fetches what was not stored", file=sys.stderr)

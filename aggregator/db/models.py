@@ -138,6 +138,7 @@ class CrawlRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0, comment="Article pages not downloaded because their URL was already stored.")
     errors: Mapped[int] = mapped_column(Integer, default=0, comment="Errors logged during the run (spider exceptions, download errors).")
     stats: Mapped[dict] = mapped_column(JSON, default=dict, comment="The run's full Scrapy stats, for operators.")
+    problems: Mapped[dict | None] = mapped_column(JSON, comment="Why the run failed or was interrupted, by cause: {cause: what happened}; causes are interrupted, database_unavailable, storage, site_unreachable, channel_gone, list_page_failed, article_pages_failed, nothing_fetched, exceptions, closed (see docs/operators.md). Empty for a finished run.")
     host: Mapped[str | None] = mapped_column(String(255), comment="Host name of the machine the run's process ran on.")
     pid: Mapped[int | None] = mapped_column(Integer, comment="Process id of the run's crawl process on that host.")
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last sign of life of a running run (UTC), renewed every AGGREGATOR_HEARTBEAT_SECONDS; a running run whose heartbeat stopped, or whose process is gone from its host, is marked interrupted.")

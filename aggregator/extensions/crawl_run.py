@@ -1,9 +1,9 @@
-"""Records one ``crawl_runs`` row per run, keeps it alive, and decides whether the run failed.
+"""Records one ``crawl_runs`` row per run, keeps it alive, and records its outcome.
 
-A run failed when Scrapy closed it for any reason but ``finished`` (``interrupted`` when
-it was stopped by a signal: Ctrl-C, SIGTERM), when it fetched no page at all (for
-spiders that fetch), or when anything was logged at ERROR level. The verdict is left in
-the stats as ``aggregator/run_status``; ``scrapy crawl`` exits 1 on anything but
+The verdict — ``finished``, ``failed`` or ``interrupted``, with the causes in
+``crawl_runs.problems`` — is aggregator.outcome's. It is left in the stats as
+``aggregator/run_status`` and the end-of-run line as ``aggregator/run_line``;
+``scrapy crawl`` prints that line whatever the log level and exits 1 on anything but
 ``finished`` (see aggregator/commands/crawl.py), so cron notices.
 
 While it runs, the row carries the host and pid of the crawl process and a heartbeat
@@ -12,7 +12,8 @@ loss) leaves a row that the next run marks ``interrupted`` (aggregator.runs). Th
 next run finishes what dead runs left pending (aggregator.pending), before it crawls.
 
 Settings: ``CRAWL_RUNS_ENABLED`` (default True), ``AGGREGATOR_HEARTBEAT_SECONDS``
-(default 30).
+(default 30), ``AGGREGATOR_MAX_FAILED_SHARE`` (default 0.2: the share of article pages
+that may fail before the run does).
 """
 
 from __future__ import annotations
@@ -34,21 +35,29 @@ from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
 from aggregator.drops import dropped_by_reason
+from aggregator.outcome import DEFAULT_MAX_FAILED_SHARE, Outcome, failed_pages, judge
 from aggregator.runs import DEFAULT_HEARTBEAT_SECONDS, mark_dead_runs, this_host
 
 logger = logging.getLogger(__name__)
 STATUS_KEY = "aggregator/run_status"
+LINE_KEY = "aggregator/run_line"
 RUN_ID_KEY = "aggregator/crawl_run_id"
 
 
 def run_status(reason: str, stats: dict, fetches_pages: bool = True) -> str:
-    if reason == "shutdown":  # Scrapy's reason for a stop by SIGINT or SIGTERM
-        return "interrupted"
-    if reason != "finished" or stats.get("log_count/ERROR", 0) > 0:
-        return "failed"
-    if fetches_pages and not stats.get("response_received_count", 0):
-        return "failed"
-    return "finished"
+    return judge(reason, stats, fetches_pages=fetches_pages).status
+
+
+def run_line(run_id: int | None, outcome: Outcome, summary: dict, stats: dict) -> str:
+    """The end-of-run line: what the run did, what it dropped, and why it failed."""
+    dropped = summary["items_dropped"]
+    line = (f"Run {run_id if run_id is not None else '-'} {outcome.status}: {summary['pages_fetched']} pages, "
+            f"{summary['items_stored']} stored, {summary['duplicates']} duplicates, {summary['skipped']} skipped, "
+            f"{failed_pages(stats)} article pages failed, dropped "
+            + (", ".join(f"{k} {v}" for k, v in sorted(dropped.items())) if dropped else "nothing"))
+    if outcome.problems:
+        line += "; problems: " + "; ".join(f"{k}: {v}" for k, v in outcome.problems.items())
+    return line
 
 
 def run_summary(stats: dict) -> dict:
@@ -81,7 +90,11 @@ class CrawlRunRecorder:
         ext = cls(crawler, crawler.settings.getfloat("AGGREGATOR_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         return ext
+
+    def item_error(self, item, response, spider, failure):
+        self.crawler.stats.inc_value("aggregator/item_errors")  # an exception in a pipeline
 
     @property
     def engine(self):
@@ -140,24 +153,24 @@ class CrawlRunRecorder:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
         stats = self.crawler.stats.get_stats()
-        status = run_status(reason, stats, getattr(spider, "fetches_pages", True))
-        self.crawler.stats.set_value(STATUS_KEY, status)
+        outcome = judge(reason, stats, fetches_pages=getattr(spider, "fetches_pages", True),
+                        max_failed_share=self.crawler.settings.getfloat("AGGREGATOR_MAX_FAILED_SHARE", DEFAULT_MAX_FAILED_SHARE))
+        self.crawler.stats.set_value(STATUS_KEY, outcome.status)
         summary = run_summary(stats)
+        line = run_line(self.run_id, outcome, summary, stats)
+        self.crawler.stats.set_value(LINE_KEY, line)
         if self.run_id is not None:
             try:
                 with Session(self.engine) as session, session.begin():
                     session.execute(
                         update(CrawlRun)
                         .where(CrawlRun.id == self.run_id)
-                        .values(finished_at=_now(), heartbeat_at=_now(), status=status, stats=_jsonable(stats), **summary)
+                        .values(finished_at=_now(), heartbeat_at=_now(), status=outcome.status,
+                                problems=outcome.problems, stats=_jsonable(stats), **summary)
                     )
             except SQLAlchemyError as exc:  # the database is gone: the next run marks this one interrupted
                 logger.warning("Could not record the end of run %s: %s", self.run_id, describe(exc))
-        logger.info(
-            "Run %s %s: %d pages, %d stored, %d duplicates, %d skipped, dropped %s",
-            self.run_id, status, summary["pages_fetched"], summary["items_stored"], summary["duplicates"],
-            summary["skipped"], summary["items_dropped"] or "nothing",
-        )
+        (logger.info if outcome.status == "finished" else logger.warning)(line)
 
 
 def _jsonable(stats: dict) -> dict:

@@ -8,7 +8,9 @@ finishes them.
 
 Settings: ``RELATE_ENABLED`` (default True), ``RELATE_TOP_K`` keywords per article,
 ``RELATE_TOP_N`` links per article, ``RELATE_THRESHOLD`` lowest link score.
-Stats: ``relate/articles``, ``relate/links``, ``relate/errors``.
+Stats: ``relate/articles``, ``relate/links``, ``relate/errors`` (a batch failed: an
+exception, which fails the run), ``relate/deferred`` and ``relate/handed_back`` (left
+pending by a database outage or a stop).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy.orm import Session
 
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
+from aggregator.db.errors import DatabaseUnavailable
 from aggregator.dbwait import CrawlStopping
 from aggregator.offload import Batcher
 from aggregator.pending import complete_relate
@@ -60,6 +63,9 @@ class RelatePipeline:
             links = await self.batcher.submit((article_id, adapter["title"], adapter["body"]))
         except CrawlStopping:  # handed back: the article stays relate_pending for the next run
             self.stats.inc_value("relate/handed_back")
+            return item
+        except DatabaseUnavailable:  # the run stops on it (aggregator.dbwait); the article stays pending
+            self.stats.inc_value("relate/deferred")
             return item
         except Exception as exc:  # noqa: BLE001 - the article is stored and stays relate_pending
             logger.warning("Could not relate article %s (left pending for the next run): %s", article_id, exc)

@@ -131,7 +131,8 @@ class NewsSpider(scrapy.Spider):
         if "_frontier" not in self.__dict__:
             stats = self.crawler.stats
             self._frontier = Frontier(engine_for_crawler(self.crawler), self.name,
-                                      run_id=lambda: stats.get_value("aggregator/crawl_run_id"))
+                                      run_id=lambda: stats.get_value("aggregator/crawl_run_id"),
+                                      enabled=self.settings.getbool("AGGREGATOR_FRONTIER_ENABLED", True))
         return self._frontier
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -239,6 +240,7 @@ class NewsSpider(scrapy.Spider):
         return discovery.next_page_link(response.url, links or page_links(response, self.crawler.stats))
 
     def parse_article(self, response: Response):
+        self.crawler.stats.inc_value("aggregator/article_pages/fetched")
         problem = page_problem(response)
         if problem:
             drops.count_page_drop(self.crawler.stats, problem, response.url)
@@ -264,20 +266,36 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure) -> None:
         request = failure.request
+        stats = self.crawler.stats
         gone = False
         if failure.check(HttpError):
             status = failure.value.response.status
             gone = status in GONE_STATUSES
-            drops.count_page_drop(self.crawler.stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
+            kind = "gone" if gone else "http"
+            drops.count_page_drop(stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
         elif failure.check(IgnoreRequest):
-            return  # skipped on purpose (already stored, robots.txt, off-site): not a drop
+            message = str(failure.value)
+            if "DOWNLOAD_MAXSIZE" in message:  # a decompression bomb, cut while inflating
+                gone, kind = True, "gone"
+                drops.count_page_drop(stats, drops.OVERSIZED, request.url, "too large once decompressed")
+            elif "max redirections" in message:
+                gone, kind = True, "gone"
+                drops.count_page_drop(stats, drops.REDIRECT_LOOP, request.url)
+            else:
+                return  # skipped on purpose (already stored, robots.txt, off-site): not a drop
         elif failure.check(DownloadCancelledError, CancelledError) and "max size" in str(failure.value):
-            gone = True  # it would be as large next time
-            drops.count_page_drop(self.crawler.stats, drops.OVERSIZED, request.url)
+            gone, kind = True, "gone"  # it would be as large next time
+            drops.count_page_drop(stats, drops.OVERSIZED, request.url)
         else:
-            drops.count_page_drop(self.crawler.stats, drops.DOWNLOAD_ERROR, request.url, repr(failure.value))
+            kind = "unreachable"
+            drops.count_page_drop(stats, drops.DOWNLOAD_ERROR, request.url, repr(failure.value))
+        page = request.meta.get("aggregator_page")
+        if page == "list":  # the run's verdict reads these (aggregator.outcome)
+            stats.inc_value(f"aggregator/list_failed/{kind}")
+        elif page == "article":
+            stats.inc_value("aggregator/article_pages/failed")
         channel = request.meta.get("channel")
-        if channel and (request.meta.get("aggregator_page") == "list" or not gone):
+        if channel and (page == "list" or not gone):
             self.frontier.open(channel).broken = True  # what it listed is read again next run
 
     def closed(self, reason: str) -> None:

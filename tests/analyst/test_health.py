@@ -105,3 +105,21 @@ def test_a_run_whose_process_died_is_reported_interrupted_with_what_it_left_pend
     assert len(problems) == 2, problems
     assert f"last run {run} was interrupted (its process died)" in problems[0]
     assert "2 articles left half-done by interrupted runs" in problems[1]
+
+
+def test_a_dead_host_and_a_gone_channel_are_named_as_such(sqlite_copy, fixture_site):
+    """The crawl fails with the cause in crawl_runs.problems; health names it, exit 1."""
+    down = run_scrapy("crawl", "taiyuan_industry", "-a", "start_url=http://127.0.0.1:9/category-1.html",
+                      "-s", "RETRY_TIMES=0", db_url=sqlite_copy)
+    assert down.returncode == 1
+    assert "problems: site_unreachable: 1 list page could not be read" in down.stderr.strip().splitlines()[-1]
+    result = cli("health", "--quiet", db=sqlite_copy)
+    assert result.returncode == 1
+    (line,) = [l for l in result.stdout.splitlines() if l.startswith("PROBLEM")][:1]
+    assert "failed: site unreachable" in line and "layout" not in result.stdout
+
+    gone = run_scrapy("crawl", "taiyuan_industry", "-a", f"start_url={fixture_site.url}/bad/missing", db_url=sqlite_copy)
+    assert gone.returncode == 1
+    result = cli("health", "--quiet", db=sqlite_copy)
+    assert result.returncode == 1
+    assert "failed: channel gone (a list page answered 404/410)" in result.stdout and "layout" not in result.stdout

@@ -1,6 +1,6 @@
 """Crash safety: articles record the steps they still owe (dedup_pending, relate_pending,
-pending_run), crawl runs carry a heartbeat with their host and pid, and crawl_frontier
-records how far each channel's pagination was read.
+pending_run), crawl runs carry a heartbeat with their host and pid and the problems that
+failed them, and crawl_frontier records how far each channel's pagination was read.
 
 Rows stored before this revision are marked pending where their dedup signature or
 their keyword index is missing (what a killed crawl of an older release left behind),
@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("host", sa.String(length=255), nullable=True),
         sa.Column("pid", sa.Integer(), nullable=True),
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("problems", sa.JSON(), nullable=True),
     )
     op.create_table(
         "crawl_frontier",
@@ -70,6 +71,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("crawl_frontier")
     with op.batch_alter_table("crawl_runs") as batch:
+        batch.drop_column("problems")
         batch.drop_column("heartbeat_at")
         batch.drop_column("pid")
         batch.drop_column("host")

@@ -40,6 +40,7 @@ OFFSITE_REDIRECT = "offsite_redirect"
 HTTP_ERROR = "http_error"
 DOWNLOAD_ERROR = "download_error"
 EXTRACTION_FAILED = "extraction_failed"
+TRUNCATED = "truncated"
 
 
 def count_page_drop(stats, reason: str, url: str, detail: str = "") -> None:

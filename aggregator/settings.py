@@ -68,3 +68,19 @@ AGGREGATOR_MIN_BODY_CHARS = 40
 AGGREGATOR_WORKERS = 1
 AGGREGATOR_BATCH_SIZE = 50
 AGGREGATOR_BATCH_SECONDS = 1.0
+
+# --- hostile responses (issue 12): one downloader middleware each ------------------
+# process_response runs from the highest number down: the truncation check sees the
+# decompressed body (HttpCompression is 590), Retry-After sees 429/503 before Scrapy's
+# RetryMiddleware (550) would retry them at once.
+DOWNLOADER_MIDDLEWARES.update({
+    "aggregator.middlewares.truncated.TruncatedResponseMiddleware": 585,
+    "aggregator.middlewares.retry_after.RetryAfterMiddleware": 560,
+})
+# Honour Retry-After on 429/503 up to this many seconds; a longer one is given up at once.
+AGGREGATOR_RETRY_AFTER_ENABLED = True
+AGGREGATOR_RETRY_AFTER_MAX = 120
+# Retry pages cut short (body < Content-Length, HTML ending before its end tags), then
+# drop them as `truncated`; smaller HTML pages are not judged by their end tags.
+AGGREGATOR_TRUNCATED_ENABLED = True
+AGGREGATOR_TRUNCATED_MIN_BYTES = 2048

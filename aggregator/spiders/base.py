@@ -235,6 +235,8 @@ class NewsSpider(scrapy.Spider):
             drops.count_page_drop(self.crawler.stats, drops.HTTP_ERROR, request.url, f"HTTP {status}")
         elif failure.check(IgnoreRequest):
             return  # skipped on purpose (already stored, robots.txt, off-site): not a drop
+        elif failure.check("aggregator.middlewares.truncated.TruncatedResponse"):  # cut short on every attempt
+            drops.count_page_drop(self.crawler.stats, drops.TRUNCATED, request.url, str(failure.value))
         elif failure.check(DownloadCancelledError, CancelledError) and "max size" in str(failure.value):
             drops.count_page_drop(self.crawler.stats, drops.OVERSIZED, request.url)
         else:

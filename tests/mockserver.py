@@ -21,6 +21,9 @@ directory (every hit is recorded with its time: ``MockServer.hits(path)``):
         Content-Length and closes; ``half`` sends half the body with a Content-Length
         that matches; ``noend`` sends the page without its ``</body>``/``</html>``
     TOKEN is anything: it keeps the hit counts of two tests apart.
+    /stray-gbk/N.html
+        a short UTF-8 article declared UTF-8 in the header and its meta, with GBK
+        words slipped into its title and N paragraphs (``stray_gbk_page``)
 """
 
 from __future__ import annotations
@@ -34,6 +37,21 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HUGE_PAGE_BYTES = 3 * 1024 * 1024
+STRAY_GBK = "招商引资".encode("gbk")
+STRAY_TITLE = "太原园区建设推进会召开"
+STRAY_PARAGRAPH = "太原市召开产业园区建设推进会，会议指出要持续优化营商环境，加快重点项目落地见效，推动园区高质量发展。"
+
+
+def stray_gbk_page(strays: int) -> bytes:
+    """A short article in UTF-8, declared UTF-8 in its meta, with GBK-encoded words
+    slipped into its title and into ``strays`` of its six paragraphs: GB18030 decodes
+    it with fewer errors than UTF-8, yet 95 % of its non-ASCII bytes are UTF-8."""
+    u = lambda t: t.encode("utf-8")  # noqa: E731
+    paragraphs = b"".join(u(f"<p>{STRAY_PARAGRAPH[:10]}") + (STRAY_GBK if k < strays else b"")
+                          + u(f"{STRAY_PARAGRAPH[10:]}</p>") for k in range(6))
+    return (u('<!DOCTYPE html><html><head><meta charset="utf-8"><title>') + u(STRAY_TITLE[:2]) + STRAY_GBK
+            + u(f"{STRAY_TITLE[2:]}</title></head><body><div class='article'><h1>{STRAY_TITLE}</h1>"
+                "<div class='date'>2024-06-03 10:00</div>") + paragraphs + b"</div></body></html>")
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -51,6 +69,9 @@ class Handler(SimpleHTTPRequestHandler):
             if earlier < int(fails):
                 return self._busy(int(status), mode, int(seconds))
             return self._file(rest)
+        stray = re.fullmatch(r"/stray-gbk/(\d)\.html", route)
+        if stray:
+            return self._send(200, stray_gbk_page(int(stray.group(1))), "text/html; charset=utf-8")
         cut = re.fullmatch(r"/cut/(short|half|noend)/(\d+)/[^/]+(/.*)", route)
         if cut:
             kind, fails, rest = cut.groups()

@@ -182,3 +182,16 @@ def test_a_list_page_cut_once_loses_nothing(tmp_path, sqlite_url):
         stored = conn.execute(text("SELECT COUNT(*) FROM articles")).scalar()
     engine.dispose()
     assert stored == n, result.stderr[-3000:]
+
+
+def test_utf8_page_with_stray_gbk_bytes_is_stored_as_utf8(server, sqlite_url):
+    from tests.mockserver import STRAY_PARAGRAPH, STRAY_TITLE
+
+    result = run_scrapy("crawl", "article", "-a", f"url={server.url}/stray-gbk/4.html", db_url=sqlite_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    engine = create_engine(sqlite_url)
+    with engine.connect() as conn:
+        title, body = conn.execute(text("SELECT title, body FROM articles")).one()
+    engine.dispose()
+    assert STRAY_TITLE[2:] in title, title  # not GB18030 mojibake
+    assert STRAY_PARAGRAPH[10:] in body and "优化营商环境" in body, body[:200]

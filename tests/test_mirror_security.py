@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from aggregator.middlewares.mirror import Refused, mirror_path
+from aggregator.middlewares.mirror import Refused, locate, mirror_path
 from tests.conftest import ROOT, run_scrapy
 
 SECRET = "SECRET_TITLE_OUTSIDE_THE_MIRROR"
@@ -69,16 +69,18 @@ def test_mirror_path_serves_inside_and_refuses_every_traversal(mirror):
     assert mirror_path(mirror, "https://SITE.example/post/%31.html") == (mirror / "site.example" / "post" / "1.html").resolve()
     for url in REFUSED:
         with pytest.raises(Refused):
-            mirror_path(mirror, url)
-    for url in MISSING:
+            locate(mirror, url)
         assert mirror_path(mirror, url) is None, url
+    for url in MISSING:
+        local = locate(mirror, url)
+        assert local is None or (not local.is_file() and local.is_relative_to(mirror.resolve())), url
 
 
 def test_traversal_refused_through_the_crawl(mirror, tmp_path, sqlite_url):
     urls = tmp_path / "urls.txt"
     urls.write_text("\n".join(["http://site.example/post/1.html", *HOSTILE]) + "\n", encoding="utf-8")
     result = run_scrapy("crawl", "article", "-a", f"urls_file={urls}", "-s", f"AGGREGATOR_MIRROR_DIR={mirror}",
-                        "-s", "LOG_LEVEL=DEBUG", "-s", "DUPEFILTER_CLASS=scrapy.dupefilters.BaseDupeFilter",
+                        "-s", "DUPEFILTER_CLASS=scrapy.dupefilters.BaseDupeFilter",
                         db_url=sqlite_url)
     log = result.stdout + result.stderr
     assert SECRET not in log, "a file outside the mirror was read"

@@ -61,12 +61,12 @@ class OfflineMirrorMiddleware:
         if urlsplit(request.url).scheme not in ("http", "https"):
             return None  # file:, data: … are not the mirror's business
         try:
-            local = mirror_path(self.root, request.url)
+            local = locate(self.root, request.url)
         except Refused as exc:
             self._inc("refused")
             logger.warning("Mirror refused %s: %s", request.url, exc)
             return _not_found(request, b"refused")
-        if local is None:
+        if local is None or not local.is_file():
             self._inc("missing")
             return _not_found(request, b"missing")
         self._inc("served")
@@ -83,7 +83,17 @@ def _not_found(request, why: bytes) -> Response:
 
 
 def mirror_path(root: Path, url: str) -> Path | None:
-    """The regular file inside ``root`` that serves ``url``; None when there is none.
+    """Where ``url`` lives inside the mirror (the file may not exist), or None when the
+    host is not mirrored or the URL tries to name anything outside it."""
+    try:
+        return locate(root, url)
+    except Refused:
+        return None
+
+
+def locate(root: Path, url: str) -> Path | None:
+    """The path inside ``root/HOST`` that serves ``url`` (it may not exist); None when
+    the host has no folder in the mirror.
 
     Raises :class:`Refused` when the URL tries to name anything outside the mirror.
     """
@@ -109,6 +119,4 @@ def mirror_path(root: Path, url: str) -> Path | None:
     local = host_dir.joinpath(*segments).resolve()
     if not local.is_relative_to(host_dir) or local == host_dir:
         raise Refused("the path resolves outside the mirror (symlink?)")
-    if not local.is_file():
-        return None
     return local

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.analyst.conftest import cli_many
+from tests.analyst.conftest import cli
 from tests.conftest import ROOT, run_scrapy
 
 GOOD = ROOT / "data" / "sites" / "taiyuan-industry.example" / "post" / "1.html"
@@ -22,7 +22,7 @@ def test_plain_removes_control_characters():
     assert plain(None) == ""
 
 
-def test_crawled_markup_prints_literally(tmp_path, sqlite_url):
+def test_crawled_markup_prints_literally(tmp_path, sqlite_url, capsys, monkeypatch):
     site = tmp_path / "mirror" / "hostile.example"
     (site / "post").mkdir(parents=True)
     (site / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
@@ -41,18 +41,19 @@ def test_crawled_markup_prints_literally(tmp_path, sqlite_url):
         conn.execute("UPDATE articles SET category = '频道[/][italic]'")
         conn.execute("INSERT INTO article_keywords (article_id, keyword, weight) SELECT id, '[/]词', 9.9 FROM articles")
     conn.close()
-    results = cli_many([
-        (("search", "临港"), {"db": sqlite_url}),
-        (("search", "[/]", "临港"), {"db": sqlite_url}),
-        (("search", "--copies", "临港"), {"db": sqlite_url}),
-        (("stats",), {"db": sqlite_url}),
-        (("health",), {"db": sqlite_url}),
-        (("export", "--format", "jsonl"), {"db": sqlite_url}),
-    ])
+    monkeypatch.setenv("COLUMNS", "160")
+    from tests.analyst.test_export_output import run_in_process
+
+    results = [run_in_process(capsys, "--db", sqlite_url, *argv) for argv in (
+        ("search", "临港"), ("search", "[/]", "临港"), ("search", "--copies", "临港"),
+        ("stats",), ("health",), ("export", "--format", "jsonl"),
+    )]
+    results.append(cli("search", "临港", db=sqlite_url))  # the real command line too
     for result in results:
         assert result.returncode in (0, 1), result.stderr[-2000:]
         assert "MarkupError" not in result.stderr and "Traceback" not in result.stderr
-    search, search_brackets, copies, stats, health, export = (r.stdout for r in results)
+    assert results[-1].stdout == results[0].stdout
+    search, search_brackets, copies, stats, health, export = (r.stdout for r in results[:6])
     flat = lambda s: "".join(s.split())  # noqa: E731 - the table folds long cells over lines
     for out in (search, copies):
         assert flat(stored)[:20] in flat(out), out

@@ -51,6 +51,7 @@ HTTP_ERROR = "http_error"
 DOWNLOAD_ERROR = "download_error"
 REDIRECT_LOOP = "redirect_loop"
 EXTRACTION_FAILED = "extraction_failed"
+TRUNCATED = "truncated"
 
 
 def count_page_drop(stats, reason: str, url: str, detail: str = "") -> None:

@@ -78,3 +78,22 @@ AGGREGATOR_DB_RETRY_SECONDS = 300
 # A running crawl renews crawl_runs.heartbeat_at this often; a run whose heartbeat is
 # four beats old (or whose process is gone from this host) is taken for dead.
 AGGREGATOR_HEARTBEAT_SECONDS = 30
+# A run fails when more than this share of its article pages could not be fetched
+# (fewer are counted by reason and logged, as dead links are; aggregator/outcome.py).
+AGGREGATOR_MAX_FAILED_SHARE = 0.2
+
+# --- hostile responses: one downloader middleware each ------------------
+# process_response runs from the highest number down: the truncation check sees the
+# decompressed body (HttpCompression is 590), Retry-After sees 429/503 before Scrapy's
+# RetryMiddleware (550) would retry them at once.
+DOWNLOADER_MIDDLEWARES.update({
+    "aggregator.middlewares.truncated.TruncatedResponseMiddleware": 585,
+    "aggregator.middlewares.retry_after.RetryAfterMiddleware": 560,
+})
+# Honour Retry-After on 429/503 up to this many seconds; a longer one is given up at once.
+AGGREGATOR_RETRY_AFTER_ENABLED = True
+AGGREGATOR_RETRY_AFTER_MAX = 120
+# Retry pages cut short (body < Content-Length, HTML ending before its end tags), then
+# drop them as `truncated`; smaller HTML pages are not judged by their end tags.
+AGGREGATOR_TRUNCATED_ENABLED = True
+AGGREGATOR_TRUNCATED_MIN_BYTES = 2048

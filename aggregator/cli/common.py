@@ -223,10 +223,25 @@ def where_sql(conditions: list[str]) -> str:
 
 
 def console(stderr: bool = False):
+    """The rich console of the tables. Markup and emoji codes are off: titles, sources,
+    keywords and excerpts come from crawled pages, and a title holding ``[/]`` or
+    ``[bold]`` (or ``:smile:``) must print as written, never crash or restyle the
+    output. Nothing of ours uses markup; pass crawled text through :func:`plain` too."""
     from rich.console import Console
 
     width = None if (sys.stderr if stderr else sys.stdout).isatty() else int(os.environ.get("COLUMNS", "120"))
-    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False, markup=False, emoji=False)
+
+
+# C0 and C1 control characters but tab and newline: a crawled title holding ESC [ … m
+# (or an OSC sequence) would drive the analyst's terminal.
+_CONTROLS = {c: None for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0))}
+
+
+def plain(value) -> str:
+    """Text from a crawled page, safe to print on a terminal: control characters removed
+    (rich markup is off in :func:`console`, so brackets print literally)."""
+    return "" if value is None else str(value).translate(_CONTROLS)
 
 
 def cst(value) -> datetime | None:

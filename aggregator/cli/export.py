@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
 
 from aggregator.cli.common import (
-    CliError, add_filter_options, build_filters, cst, db_url, open_db, require_tables, where_sql,
+    CliError, _sqlite_path, add_filter_options, build_filters, cst, db_url, open_db, require_tables, where_sql,
 )
 from aggregator.cli.search import positive_int
 
@@ -55,9 +58,9 @@ def run(args) -> int:
             import pyarrow  # noqa: F401
         except ImportError:
             raise CliError("export: --format parquet needs pyarrow: pip install 'aggregator[parquet]'") from None
-    if args.output and Path(args.output).is_dir():
-        raise CliError(f"export: -o {args.output} is a directory; give a file name")
     url = db_url(args.db)
+    if args.output:
+        check_output(args.output, url)
     engine = open_db(url)
     require_tables(engine, url)
     count = 0
@@ -91,7 +94,7 @@ def run(args) -> int:
             f"FROM {from_} JOIN sources src ON src.id = a.source_id {where_sql(conditions)} ORDER BY {order}{limit}"
         ).bindparams(*filters.binds)
         result = conn.execution_options(stream_results=True).execute(sql, params)
-        with _writer(args) as write:
+        with _output(args.output) as target, _writer(args, target) as write:
             while batch := result.fetchmany(BATCH):
                 records = _records(conn, batch)
                 write(records)
@@ -137,8 +140,94 @@ def _records(conn, rows) -> list[dict]:
     return out
 
 
+def _database_files(url_text: str) -> list[Path]:
+    """The files of a SQLite database (the file, its -wal and -journal): never an output."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        return []  # open_db says what is wrong with it
+    if url.get_backend_name() != "sqlite":
+        return []
+    path = _sqlite_path(url)
+    if path is None:
+        return []
+    return [path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))]
+
+
+def check_output(output: str, url_text: str) -> None:
+    """Refuse an output that is the database itself — however it is spelled (relative,
+    ./, a symlink, a hard link: same device and inode) — a folder, or a file in a
+    folder that does not exist. One ``error:`` line, exit 2, nothing touched."""
+    path = Path(output)
+    for db_file in _database_files(url_text):
+        try:
+            same = os.path.samefile(path, db_file)
+        except OSError:  # one of them does not exist: not the same file
+            continue
+        if same:
+            raise CliError(f"export: -o {output} is the database file {db_file} itself; "
+                           "write the export to another file")
+    if path.is_dir():
+        raise CliError(f"export: -o {output} is a directory; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise CliError(f"export: -o {output}: the folder {parent} {what}")
+
+
 @contextmanager
-def _writer(args):
+def _output(output: str | None):
+    """Where the writer writes: None (standard output), or a path.
+
+    A regular file (or a new one) is written to a temporary file beside it and renamed
+    over it only when the export is complete, so a failure (a full disk, an error
+    half-way) leaves the old file as it was and no half-written one. A device or a pipe
+    (/dev/full, /dev/stdout, a FIFO) is written directly. A write error is one
+    ``error:`` line."""
+    if output is None:
+        try:
+            yield None
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise CliError(f"export: cannot write to standard output: {exc.strerror or exc}") from None
+        return
+    real = Path(os.path.realpath(output))  # write through a symlink, do not replace it
+    try:
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise CliError(f"export: cannot write to {output}: {exc.strerror or exc}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            yield str(real)
+        except OSError as exc:
+            raise CliError(f"export: cannot write to {output}: {exc.strerror or exc}") from None
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".part", dir=real.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise CliError(f"export: cannot write to {output}: {exc.strerror or exc}") from None
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else 0o666 & ~umask)
+        os.replace(tmp, real)
+    except OSError as exc:
+        raise CliError(f"export: cannot write to {output}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@contextmanager
+def _writer(args, target: str | None):
     if args.format == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -149,16 +238,19 @@ def _writer(args):
             ("category", pa.string()), ("fetched_at", pa.timestamp("us", tz="+08:00")), ("duplicate_of", pa.int64()),
             ("provinces", pa.string()), ("keywords", pa.string()), ("body", pa.string()),
         ])
-        writer = pq.ParquetWriter(args.output, schema)
+        try:
+            writer = pq.ParquetWriter(target, schema)
+        except pa.ArrowException as exc:
+            raise OSError(str(exc)) from None
         try:
             yield lambda records: writer.write_table(pa.Table.from_pylist(records, schema=schema))
         finally:
             writer.close()
         return
-    stream = open(args.output, "w", encoding="utf-8-sig" if args.bom else "utf-8", newline="") if args.output else sys.stdout
+    stream = open(target, "w", encoding="utf-8-sig" if args.bom else "utf-8", newline="") if target else sys.stdout
     try:
         if args.format == "csv":
-            if not args.output and args.bom:
+            if not target and args.bom:
                 stream.write("\ufeff")
             w = csv.DictWriter(stream, fieldnames=COLUMNS)
             w.writeheader()

@@ -3,7 +3,7 @@ used to yield articles found none in its last run (its layout probably changed).
 
 from __future__ import annotations
 
-from aggregator.cli.common import console, db_url, fmt_time, open_db, require_tables
+from aggregator.cli.common import console, db_url, fmt_time, open_db, plain, require_tables
 from aggregator.cli.search import positive_int
 
 
@@ -23,7 +23,7 @@ def _pct(share: float | None) -> str:
 
 
 def _top(counter, n: int = 4) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counter.most_common(n)) or "—"
+    return plain(", ".join(f"{k} {v}" for k, v in counter.most_common(n))) or "—"
 
 
 def run(args) -> int:
@@ -48,20 +48,20 @@ def run(args) -> int:
         for h in report:
             last = h.last_run
             table.add_row(
-                h.name, h.spider,
-                fmt_time(last.started_at) if last else "never", last.status if last else "—",
+                plain(h.name), plain(h.spider),
+                fmt_time(last.started_at) if last else "never", plain(last.status) if last else "—",
                 " ".join(str(r.stored) for r in h.runs) or "—",
                 str(h.articles), _pct(h.share(h.missing_date)), _pct(h.share(h.missing_author)),
             )
         out.print(table)
         for h in report:
-            out.print(f"{h.name}: boilerplate rule hits {_top(h.boilerplate, 10)}; dropped {_top(h.dropped, 10)}")
+            out.print(f"{plain(h.name)}: boilerplate rule hits {_top(h.boilerplate, 10)}; dropped {_top(h.dropped, 10)}")
         if not report:
             out.print("no source and no crawl run recorded yet")
     for line in warnings:
-        print(f"warning: {line}")
+        print(f"warning: {plain(line)}")
     for line in problems:
-        print(f"PROBLEM: {line}")
+        print(f"PROBLEM: {plain(line)}")
     if not args.quiet and not problems:
         print(f"ok: {len(report)} source{'s' if len(report) != 1 else ''}, none needs a look")
     return 1 if problems else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from aggregator.cli.common import (
-    CliError, add_filter_options, build_filters, console, db_url, fmt_date, open_db, require_tables, where_sql,
+    CliError, add_filter_options, build_filters, console, db_url, fmt_date, open_db, plain, require_tables, where_sql,
 )
 
 
@@ -84,12 +84,12 @@ def run(args) -> int:
              f"province {filters.province}" if filters.province else ""]
     scope_text = ", ".join(s for s in scope if s)
     if not rows:
-        out.print(f"no article matches {query!r} (words: {', '.join(terms)}){' — ' + scope_text if scope_text else ''}")
+        out.print(plain(f"no article matches {query!r} (words: {', '.join(terms)}){' — ' + scope_text if scope_text else ''}"))
         return 0
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} result{'s' if len(rows) != 1 else ''} for {query} (words: {' + '.join(terms)})"
-                  + (f" — {scope_text}" if scope_text else ""), title_justify="left")
+    table = Table(title=plain(f"{len(rows)} result{'s' if len(rows) != 1 else ''} for {query} (words: {' + '.join(terms)})"
+                              + (f" — {scope_text}" if scope_text else "")), title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("id", justify="right")
     table.add_column("date")
@@ -99,10 +99,10 @@ def run(args) -> int:
         table.add_column("copies", justify="right")
     table.add_column("excerpt", overflow="fold", max_width=40)
     for i, r in enumerate(rows, 1):
-        cells = [str(i), str(r.id), fmt_date(r.published_at), r.source, r.title or "—"]
+        cells = [str(i), str(r.id), fmt_date(r.published_at), plain(r.source), plain(r.title) or "—"]
         if not args.copies:
             cells.append(str(copies.get(r.id, 0)))
-        cells.append(search.snippet(r.body, terms, 50))
+        cells.append(plain(search.snippet(r.body, terms, 50)))
         table.add_row(*cells)
     out.print(table)
     return 0

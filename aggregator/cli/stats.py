@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from aggregator.cli.common import console, db_url, fmt_date, fmt_time, open_db, require_tables, safe_url
+from aggregator.cli.common import console, db_url, fmt_date, fmt_time, open_db, plain, require_tables, safe_url
 
 
 def register(sub, common) -> None:
@@ -47,7 +47,7 @@ def run(args) -> int:
             "SELECT keyword, COUNT(*) AS n FROM article_keywords GROUP BY keyword ORDER BY n DESC, keyword LIMIT :n"),
             {"n": top}).all()
     out = console()
-    out.print(f"database {safe_url(url)}")
+    out.print(f"database {plain(safe_url(url))}")
     out.print(
         f"  {articles} articles: {articles - copies} stories + {copies} syndicated copies; "
         f"{sources} sources; {links} related links; {runs} crawl runs (last started {fmt_time(last_run)})"
@@ -59,7 +59,7 @@ def run(args) -> int:
         for i, h in enumerate(headers):
             t.add_column(h, justify="right" if i else "left")
         for r in rows:
-            t.add_row(*[str(c) for c in r])
+            t.add_row(*[plain(c) for c in r])
         out.print(t)
 
     table("Articles per source", ("source", "articles", "stories", "newest"),

@@ -283,6 +283,9 @@ class NewsSpider(scrapy.Spider):
                 drops.count_page_drop(stats, drops.REDIRECT_LOOP, request.url)
             else:
                 return  # skipped on purpose (already stored, robots.txt, off-site): not a drop
+        elif failure.check("aggregator.middlewares.truncated.TruncatedResponse"):  # cut short on every attempt
+            kind = "http"
+            drops.count_page_drop(stats, drops.TRUNCATED, request.url, str(failure.value))
         elif failure.check(DownloadCancelledError, CancelledError) and "max size" in str(failure.value):
             gone, kind = True, "gone"  # it would be as large next time
             drops.count_page_drop(stats, drops.OVERSIZED, request.url)

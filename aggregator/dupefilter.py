@@ -9,11 +9,16 @@ Here article and list pages are de-duplicated for the life of one process only (
 still requested once per run); whether an article page is worth fetching is the
 incremental check's question, asked of the database (aggregator.middlewares.incremental).
 Other requests keep Scrapy's persistent behaviour.
+
+A redirect back to a page already requested is a redirect loop: it is counted as a page
+drop (``redirect_loop``) instead of vanishing as a filtered duplicate.
 """
 
 from __future__ import annotations
 
 from scrapy.dupefilters import RFPDupeFilter
+
+from aggregator import drops
 
 #: request.meta["aggregator_page"] values of the pages the database keeps track of
 TRACKED = ("article", "list")
@@ -32,3 +37,12 @@ class StoredAwareDupeFilter(RFPDupeFilter):
             return True
         self.this_run.add(fp)
         return False
+
+    def log(self, request, spider) -> None:
+        super().log(request, spider)
+        redirects = request.meta.get("redirect_urls")
+        if redirects and request.meta.get("aggregator_page") in TRACKED:
+            stats = spider.crawler.stats
+            drops.count_page_drop(stats, drops.REDIRECT_LOOP, redirects[0], f"redirected back to {request.url}")
+            if request.meta["aggregator_page"] == "article":
+                stats.inc_value("aggregator/article_pages/failed")

@@ -9,6 +9,9 @@ sites do, so the crawl's handling of bad input is tested over a real connection:
     /bad/malformed       tag soup with no article in it
     /bad/offsite         302 to another host (localhost instead of 127.0.0.1)
     /bad/missing         404
+    /bad/error           500
+    /bad/bomb            gzip whose body inflates past DOWNLOAD_MAXSIZE (a decompression bomb)
+    /bad/loop            302 to itself, for ever
 
 and routes that fail on purpose a given number of times, then serve PATH from the
 directory (every hit is recorded with its time: ``MockServer.hits(path)``):
@@ -28,6 +31,7 @@ directory (every hit is recorded with its time: ``MockServer.hits(path)``):
 
 from __future__ import annotations
 
+import gzip
 import re
 import threading
 import time
@@ -37,6 +41,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HUGE_PAGE_BYTES = 3 * 1024 * 1024
+#: 64 KB on the wire, 64 MB inflated
+BOMB = gzip.compress(b"<html><body><p>" + b"0" * (64 * 1024 * 1024) + b"</p></body></html>", 9)
 STRAY_GBK = "招商引资".encode("gbk")
 STRAY_TITLE = "太原园区建设推进会召开"
 STRAY_PARAGRAPH = "太原市召开产业园区建设推进会，会议指出要持续优化营商环境，加快重点项目落地见效，推动园区高质量发展。"
@@ -92,6 +98,16 @@ class Handler(SimpleHTTPRequestHandler):
             return None
         if route == "/bad/missing":
             return self._send(404, b"not found", "text/plain")
+        if route == "/bad/error":
+            return self._send(500, b"internal error", "text/plain")
+        if route == "/bad/bomb":
+            return self._send(200, BOMB, "text/html", {"Content-Encoding": "gzip"})
+        if route == "/bad/loop":
+            self.send_response(302)
+            self.send_header("Location", "/bad/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         return super().do_GET()
 
     def _busy(self, status: int, mode: str, seconds: int):
@@ -129,9 +145,11 @@ class Handler(SimpleHTTPRequestHandler):
         if cut == "short":
             self.close_connection = True
 
-    def _send(self, status: int, body: bytes, content_type: str):
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

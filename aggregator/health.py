@@ -108,6 +108,8 @@ class SourceHealth:
         out = []
         if run is not None and run.status == "failed":
             for cause, detail in run.problems.items():
+                if cause == "storage" and "database_unavailable" in run.problems:
+                    continue  # the same failure, said once
                 out.append(f"{self.name} (spider {self.spider}): last run {run.id} failed: "
                            f"{CAUSES.get(cause, cause)} ({detail})")
         if run is not None and self.ever_stored and run.found == 0 and not (set(run.problems) & EXPLAINS_NOTHING_FOUND):

@@ -4,16 +4,13 @@ link and one HTTP 500 do not fail the run — and every good article is stored."
 
 from __future__ import annotations
 
-import shutil
-
-from tests.faults.newsite import build
-
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import Article, CrawlRun
 from aggregator.middlewares.incremental import stored_urls
-from tests.conftest import FIXTURES, run_scrapy
+from tests.conftest import run_scrapy
+from tests.faults.newsite import build
 from tests.mockserver import MockServer
 
 HOSTILE = ['http://[::1', "http://127.0.0.1:99999/post/12345.html", "/bad/bomb", "/bad/loop", "/bad/missing", "/bad/error"]
@@ -21,10 +18,9 @@ HOSTILE = ['http://[::1', "http://127.0.0.1:99999/post/12345.html", "/bad/bomb",
 
 def test_one_hostile_list_page_loses_nothing_good_and_fails_nothing(tmp_path):
     root = tmp_path / "www"
-    site = build(root, 24)  # 24 good articles
-    GOOD = site.articles
+    good = build(root, 24).articles  # 24 good articles
     links = "".join(f'<li><a href="{href}">园区招商引资项目集中签约仪式举行 {i}</a></li>\n'
-                    for i, href in enumerate([HOSTILE[0], GOOD[0], HOSTILE[1], GOOD[1], *HOSTILE[2:], *GOOD[2:]]))
+                    for i, href in enumerate([HOSTILE[0], good[0], HOSTILE[1], good[1], *HOSTILE[2:], *good[2:]]))
     (root / "hostile.html").write_text(f"<html><body><ul>{links}</ul></body></html>", encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
     with MockServer(root) as server:
@@ -38,7 +34,7 @@ def test_one_hostile_list_page_loses_nothing_good_and_fails_nothing(tmp_path):
         stored = {u.split("/", 3)[3] for u in session.scalars(select(Article.fetched_url))}
         run = session.scalars(select(CrawlRun)).one()
     engine.dispose()
-    assert stored == {g.lstrip("/") for g in GOOD}
+    assert stored == {g.lstrip("/") for g in good}
     assert (run.status, run.problems) == ("finished", {})
     assert run.items_dropped == {"oversized": 1, "redirect_loop": 1, "http_error": 2}
     last = result.stderr.strip().splitlines()[-1]

@@ -10,7 +10,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy.orm import sessionmaker
 
 from aggregator.db.engine import make_engine, resolve_db_url
-from aggregator.relate.store import rebuild_all
+from aggregator.relate.store import options_from_settings, rebuild_all
 
 
 class Command(ScrapyCommand):
@@ -25,11 +25,7 @@ class Command(ScrapyCommand):
         url = resolve_db_url(self.settings.get("AGGREGATOR_DB_URL"))
         engine = make_engine(url)
         settings = self.settings
-        options = {
-            key: cast(settings[name])
-            for key, name, cast in (("top_k", "RELATE_TOP_K", int), ("top_n", "RELATE_TOP_N", int), ("threshold", "RELATE_THRESHOLD", float))
-            if settings.get(name) is not None
-        }
+        options = options_from_settings(settings)
         columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, transient=False) as bar:
             tasks: dict[str, int] = {}

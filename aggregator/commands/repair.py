@@ -23,6 +23,7 @@ from aggregator import pending
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
+from aggregator.relate.store import options_from_settings
 from aggregator.runs import mark_dead_runs, this_host
 
 
@@ -59,9 +60,7 @@ class Command(ScrapyCommand):
         factory = sessionmaker(engine)
         with factory() as session:
             claimed = pending.claim(session, run_id)
-        relate_options = {k: cast(settings[name]) for k, name, cast in (
-            ("top_k", "RELATE_TOP_K", int), ("top_n", "RELATE_TOP_N", int), ("threshold", "RELATE_THRESHOLD", float))
-            if settings.get(name) is not None}
+        relate_options = options_from_settings(settings)
         columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, transient=True, disable=not claimed) as bar:
             task = bar.add_task("repair", total=claimed)

@@ -36,6 +36,7 @@ from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
 from aggregator.drops import dropped_by_reason
 from aggregator.outcome import DEFAULT_MAX_FAILED_SHARE, Outcome, failed_pages, judge
+from aggregator.relate.store import options_from_settings
 from aggregator.runs import DEFAULT_HEARTBEAT_SECONDS, mark_dead_runs, this_host
 
 logger = logging.getLogger(__name__)
@@ -120,9 +121,7 @@ class CrawlRunRecorder:
     async def _repair(self) -> None:
         """Finish what dead or ended runs left pending, before this run crawls."""
         settings = self.crawler.settings
-        relate_options = {k: cast(settings[name]) for k, name, cast in (
-            ("top_k", "RELATE_TOP_K", int), ("top_n", "RELATE_TOP_N", int), ("threshold", "RELATE_THRESHOLD", float))
-            if settings.get(name) is not None}
+        relate_options = options_from_settings(settings)
         try:
             done = await asyncio.to_thread(pending.repair, sessionmaker(self.engine), self.run_id,
                                            relate=settings.getbool("RELATE_ENABLED", True), relate_options=relate_options)

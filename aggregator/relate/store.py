@@ -48,6 +48,14 @@ DOCUMENTS = "documents"
 _CHUNK = 400  # bound parameters per IN (...) list
 
 
+def options_from_settings(settings) -> dict:
+    """The ``RELATE_TOP_K``, ``RELATE_TOP_N`` and ``RELATE_THRESHOLD`` settings that are
+    set, as keyword arguments of ``index_articles`` / ``rebuild_all``."""
+    return {key: cast(settings[name]) for key, name, cast in (
+        ("top_k", "RELATE_TOP_K", int), ("top_n", "RELATE_TOP_N", int), ("threshold", "RELATE_THRESHOLD", float))
+        if settings.get(name) is not None}
+
+
 # --------------------------------------------------------------------------- schema
 
 

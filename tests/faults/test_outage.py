@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from tests.analyst.conftest import cli
 from tests.faults import harness
 from tests.faults.conftest import ARTICLES
 from tests.faults.pgserver import PrivatePostgres, bindir
@@ -115,6 +116,11 @@ def test_sqlite_on_a_full_disk_stops_the_run_and_the_next_completes(small_disk, 
     assert last.startswith("error: the database stayed unavailable for 3 s (OperationalError: database or disk is full)"), last
     faulted = harness.audit(db)
     assert 0 < faulted.stored < ARTICLES and faulted.silent == []
+    # health does not say ok: it names the cause and the half-done rows
+    health = cli("health", "--quiet", db=db)
+    assert health.returncode == 1, health.stdout
+    assert "failed: storage failing (the database stayed unavailable for 3 s" in health.stdout
+    assert "articles left half-done" in health.stdout
     remount(small_disk, "size=256m")  # the operator makes room
     after = rerun_and_check(SPIDER, server, db, tmp_path, reference)
     report("SQLite on a full disk", SPIDER, site=ARTICLES, stored_after_fault=faulted.stored,

@@ -56,7 +56,7 @@ TRUNCATED = "truncated"
 
 def count_page_drop(stats, reason: str, url: str, detail: str = "") -> None:
     stats.inc_value(PAGE_DROP_PREFIX + reason)
-    logger.info("Dropped page (%s) %s%s", reason, url, f": {detail}" if detail else "")
+    logger.warning("Dropped page (%s) %s%s", reason, url, f": {detail}" if detail else "")
 
 
 def dropped_by_reason(stats: dict) -> dict[str, int]:

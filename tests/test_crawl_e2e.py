@@ -167,3 +167,14 @@ def test_scrapy_parse_is_not_a_crawl(sqlite_url):
         assert conn.execute(text("SELECT COUNT(*) FROM crawl_runs")).scalar() == 0
         assert conn.execute(text("SELECT COUNT(*) FROM crawl_frontier")).scalar() == 0
     engine.dispose()
+
+
+def test_article_spider_refetches_a_stored_url_and_exports_it(fixture_site, sqlite_url, tmp_path):
+    url = f"{fixture_site.url}/zblog/post/1.html"
+    assert run_scrapy("crawl", "article", "-a", f"url={url}", db_url=sqlite_url).returncode == 0
+    out = tmp_path / "again.jsonl"
+    again = run_scrapy("crawl", "article", "-a", f"url={url}", "-O", str(out), db_url=sqlite_url)
+    assert again.returncode == 0, again.stderr[-2000:]  # an explicit request is a refresh, not a failure
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    articles, runs = rows(sqlite_url)
+    assert len(articles) == 1 and runs[-1].status == "finished" and runs[-1].skipped == 0

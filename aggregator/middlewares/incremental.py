@@ -36,6 +36,9 @@ from aggregator.middlewares.mirror import MIRRORED
 #: Request meta set by the list page that linked the article, which checks all its links
 #: in one query (``stored_check``). Without it the middleware asks the database itself.
 STORED_META = "aggregator_stored"
+#: Request meta of a page asked for explicitly (``scrapy crawl article -a url=…``): an
+#: explicit request is a refresh, fetched whether stored or not.
+REFRESH_META = "aggregator_refresh"
 #: URLs per query: a list page may link to thousands, and databases bound the
 #: parameters of one statement (SQLite: 32,766).
 CHUNK = 500
@@ -89,7 +92,7 @@ class SkipStoredMiddleware:
         return cls(engine_for_crawler(crawler), crawler.stats, crawler.settings.getint("INCREMENTAL_REFRESH_DAYS", 0))
 
     def process_request(self, request):
-        if request.meta.get("aggregator_page") != "article" or MIRRORED in request.meta:
+        if request.meta.get("aggregator_page") != "article" or MIRRORED in request.meta or request.meta.get(REFRESH_META):
             return None
         checked = request.meta.get(STORED_META)
         if checked is None:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 
+from aggregator.middlewares.incremental import REFRESH_META
 from aggregator.spiders.base import NewsSpider, SpiderArgumentError, parse_url_argument
 
 
@@ -39,7 +40,9 @@ class ArticleSpider(NewsSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
-            yield self.article_request(url, category=None)
+            request = self.article_request(url, category=None)
+            request.meta[REFRESH_META] = True  # asked for by name: fetched even when stored, updated in place
+            yield request
 
     def source_of(self, response) -> str:
         # Pages from anywhere: each site is its own source, named by its host.

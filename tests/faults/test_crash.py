@@ -54,7 +54,7 @@ def test_kill_9_of_the_crawl(spider, fault_site, reference, tmp_path):
            half_done=len(after.half_done), exit="-9/0", worker_gone_s=round(gone_after, 1), killed_at=at_kill)
 
 
-@pytest.mark.parametrize("spider", SPIDERS)
+@pytest.mark.parametrize("spider", ["site"])
 def test_kill_9_of_the_worker(spider, fault_site, reference, tmp_path):
     _, server = fault_site
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
@@ -78,8 +78,10 @@ def test_kill_9_of_the_worker(spider, fault_site, reference, tmp_path):
            half_done=len(after.half_done), exit=f"{code}/0")
 
 
-@pytest.mark.parametrize("spider, sig", [("site", signal.SIGINT), ("taiyuan_industry", signal.SIGINT),
-                                         ("taiyuan_industry", signal.SIGTERM)], ids=["site-ctrl-c", "source-ctrl-c", "source-sigterm"])
+# each fault meets both kinds of spider across the suite; every case costs two crawls of
+# the site, and the suite must stay within five minutes of CI
+@pytest.mark.parametrize("spider, sig", [("taiyuan_industry", signal.SIGINT), ("site", signal.SIGTERM)],
+                         ids=["source-ctrl-c", "site-sigterm"])
 def test_signal_to_the_process_group(spider, sig, fault_site, reference, tmp_path):
     _, server = fault_site
     db = f"sqlite:///{tmp_path / 'db.sqlite'}"
@@ -173,7 +175,7 @@ def test_two_crawlers_on_one_postgresql_database_one_killed(fault_site, referenc
     survived = harness.audit(pg_url)
     assert survived.silent == []
     after = rerun_and_check("taiyuan_industry", server, pg_url, tmp_path, reference)
-    assert dict(after.runs)[survived.runs[0][0]] == "interrupted"
+    assert sorted(status for _, status in after.runs[:2]) == ["finished", "interrupted"]  # b's, and a's
     report("two crawlers, one kill -9 (PostgreSQL)", "taiyuan_industry + site", site=ARTICLES,
            stored_after_fault=survived.stored, half_done_after_fault=len(survived.half_done),
            stored_complete_after_rerun=after.stored - len(after.half_done), half_done=len(after.half_done), exit="-9,0/0")

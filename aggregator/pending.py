@@ -54,9 +54,15 @@ def complete_relate(session: Session, articles: list[tuple[int, str, str]], **op
     ``relate_pending`` cleared, in the caller's transaction."""
     if not articles:
         return []
+    ids = sorted(a for a, _, _ in articles)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two crawlers may owe the same article (one re-stored what the other had stored):
+        # its rows are locked first, in id order, so the second waits and then finds the
+        # first's keywords instead of colliding with them. (SQLite has one writer at a time.)
+        session.execute(select(Article.id).where(Article.id.in_(ids)).order_by(Article.id).with_for_update())
     links = relate_store.index_articles(session, articles, **options)
     session.execute(
-        update(Article).where(Article.id.in_([a for a, _, _ in articles])).values(relate_pending=False)
+        update(Article).where(Article.id.in_(ids)).values(relate_pending=False)
         .execution_options(synchronize_session=False)
     )
     return links

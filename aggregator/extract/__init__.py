@@ -15,6 +15,7 @@ from lxml import etree
 
 from . import body as _body
 from . import dates as _dates
+from . import datesel as _datesel
 from . import meta as _meta
 from .errors import DocumentTooLargeError, EmptyDocumentError, ExtractionError, NotHTMLError
 
@@ -101,19 +102,27 @@ def _body_decode(data: bytes, encoding: str | None):
     return decode_html(data, encoding)
 
 
-def _date_from_text_or_url(meta_lines: list[str], url: str, now: datetime):
-    """A full date in the meta area wins; a yearless or relative one loses to a dated
-    URL unless both name the same day (the text then adds the time of day)."""
-    absolute = _meta.date_from_lines(meta_lines, now, absolute_only=True)
-    if absolute is not None:
-        return absolute, "text"
-    inferred = _meta.date_from_lines(meta_lines, now)
+def _text_signal(dt, source="text"):
+    if dt is None:
+        return None
+    return _datesel.Signal(dt, source, True, (dt.hour, dt.minute, dt.second) != (0, 0, 0))
+
+
+def _choose_date(signals, meta_lines, url, title_el, html_text, now):
+    """The ranked publication date (see :mod:`aggregator.extract.datesel`)."""
+    text = _text_signal(_meta.date_from_lines(meta_lines, now, absolute_only=True))
+    loose = None if text is not None else _text_signal(_meta.date_from_lines(meta_lines, now))
     from_url = _dates.date_from_url(url, now)
-    if inferred is not None and (from_url is None or inferred.date() == from_url.date()):
-        return inferred, "text"
-    if from_url is not None:
-        return from_url, "url"
-    return None, None
+    url_sig = _datesel.Signal(from_url, "url") if from_url is not None else None
+    signals = _datesel.by_closeness(signals, title_el)
+    best = _datesel.choose(signals, text, loose, url_sig, _datesel.permalink_signal(title_el, now))
+    if best is None:
+        best = _datesel.htmldate_signal(html_text, url, now)
+    if best is None:
+        best = _datesel.fallback_modified(signals)
+    if best is None:
+        return None, None
+    return best.dt, _datesel.PUBLIC_SOURCE.get(best.source, best.source)
 
 
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
@@ -129,6 +138,10 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     metas = _meta.meta_map(root)
     ld = _meta.json_ld(root)
     script_date = _meta.date_from_scripts(root, now)
+    signals = _datesel.meta_signals(metas, now) + _datesel.json_ld_signals(ld, now) \
+        + _datesel.element_signals(root, now)
+    if script_date is not None:
+        signals.append(_datesel.Signal(script_date, "script", True, True))
     title = _selected_text(root, selectors["title"]) if selectors.get("title") else ""
     if not title:
         title = _meta.title_of(root, metas)
@@ -184,11 +197,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         published_at = _dates.parse_date(_selected_text(root, selectors["date"]), now)
         date_source = "selector" if published_at else None
     if published_at is None:
-        published_at, date_source = _meta.date_from_meta(metas, ld, now)
-    if published_at is None and script_date is not None:
-        published_at, date_source = script_date, "script"
-    if published_at is None:
-        published_at, date_source = _date_from_text_or_url(meta_lines, url, now)
+        published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
     author = None
     if selectors.get("author"):

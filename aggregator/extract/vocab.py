@@ -118,15 +118,39 @@ META_LINE_LABELS = re.compile(
     r"\d+\s*(次|人)?(浏览|阅读|阅|点击)|责任编辑|供稿|文章来源|信息来源|发布者|分类\s*[:：])"
 )
 
-# Meta tags for the publication date, in order of trust.
-META_DATE_KEYS = (
+# Meta tags (name/property/itemprop, lower-cased) for the original publication date, in
+# order of trust; Chinese CMS names (PubDate, publishdate, firstpublishedtime …) included.
+META_PUBLISHED_KEYS = (
     "article:published_time", "og:article:published_time", "og:published_time", "og:release_date",
-    "publishdate", "publish_date", "pubdate", "pubtime", "publishtime", "publish-time",
-    "datepublished", "dc.date.issued", "dc.date", "dcterms.created", "date", "sailthru.date",
-    "article.published", "published_time", "bytedance:published_time", "weibo:article:create_at",
-    "firstpublishedtime", "releasedate", "createdate", "contentdate", "lastmodifiedtime",
-    "article:modified_time", "og:updated_time", "dc.date.modified",
+    "publishdate", "publish_date", "pubdate", "pubtime", "publishtime", "publish-time", "publish_time",
+    "datepublished", "date_published", "article_date_original", "originalpublicationdate",
+    "firstpublishedtime", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created",
+    "dc.created", "datecreated", "article.created", "article.published", "published_time",
+    "publication_date", "publicationdate", "prism.publicationdate", "citation_publication_date",
+    "citation_date", "parsely-pub-date", "cxenseparse:recs:publishtime", "sailthru.date",
+    "bytedance:published_time", "weibo:article:create_at", "og:pubdate", "pdate", "ptime",
+    "releasedate", "createdate", "contentdate", "displaydate", "uploaddate",
 )
+# Generic date tags: on many CMS the page's generation or last-edit date; trusted below the
+# visible meta-area date and the URL.
+META_GENERIC_DATE_KEYS = ("dc.date", "dcterms.date", "date", "timestamp")
+# Meta tags for a modification date: used only when no publication date is found anywhere.
+META_MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "datemodified",
+    "lastmodifiedtime", "last-modified", "modified_time", "updated_time", "lastmod",
+)
+META_DATE_KEYS = META_PUBLISHED_KEYS + META_GENERIC_DATE_KEYS + META_MODIFIED_KEYS  # kept for callers of the old name
+
+# JSON-LD / microdata properties.
+LD_PUBLISHED_KEYS = ("datePublished", "dateCreated", "uploadDate", "pubDate", "dateIssued")
+LD_MODIFIED_KEYS = ("dateModified",)
+# JSON-LD @type words of the article item (preferred over a page's other items).
+LD_ARTICLE_TYPES = re.compile(r"Article|Posting|Report|Blog|NewsArticle|WebPage|Review|Recipe|Event", re.I)
+# class / itemprop / rel words of <time>, <abbr> and other date elements.
+DATE_PUBLISHED_HINT = re.compile(r"publish|posted|post-date|postdate|entry-date|created|dateline|pubdate|date-pub|"
+                                 r"datepub|article-date|article_date|byline", re.I)
+DATE_MODIFIED_HINT = re.compile(r"updat|modif|edited|revis", re.I)
+
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
 META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source")
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")

@@ -11,9 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import re
+
 from lxml import etree
 
 from . import body as _body
+from . import byline as _byline
 from . import dates as _dates
 from . import datesel as _datesel
 from . import meta as _meta
@@ -27,6 +30,21 @@ __all__ = [
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 META_AREA_MAX_LINES = 15
 INFO_LINE_MAX_CHARS = 60
+TRAILER_MAX_LINES = 8
+
+
+def _site_names(root, metas, title: str) -> frozenset[str]:
+    """The site's own names (og:site_name, the <title> segments around the headline)."""
+    out = set()
+    if metas.get("og:site_name"):
+        out.add(metas["og:site_name"].strip())
+    t = root.find(".//title")
+    if t is not None:
+        for seg in _meta.vocab.TITLE_SPLIT.split(" ".join(t.text_content().split())):
+            seg = seg.strip()
+            if seg and seg != title:
+                out.add(seg)
+    return frozenset(out)
 
 
 @dataclass
@@ -146,6 +164,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if not title:
         title = _meta.title_of(root, metas)
     title = " ".join(title.split())
+    site_names = _site_names(root, metas, title)
 
     _body.clean_tree(root)
     page = root.find("body")
@@ -185,11 +204,13 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         meta_lines = page_lines[max(0, bs - META_AREA_MAX_LINES): bs]
     else:
         meta_lines = []
-    # credits inside the body sit at its head or tail ("新华社北京电（记者 张三）…", "(责编：李四)");
-    # 来源/编辑 labels are only trusted on short body lines (prose says 资金来源：…)
+    # credits inside the body sit at its head or tail ("新华社北京电（记者 张三）…", "(责编：李四)"),
+    # or just after it; 来源/编辑 labels are only trusted on short body lines (prose says 资金来源：…)
     edge = body_lines[:3] + body_lines[-6:]
-    author_lines = meta_lines + edge
-    info_lines = meta_lines + [ln for ln in edge if len(ln) <= INFO_LINE_MAX_CHARS]
+    be = _index_of(page_lines, body_lines[-1], max(bs, 0)) if body_lines else -1
+    trailer = page_lines[be + 1: be + 1 + TRAILER_MAX_LINES] if be >= 0 else []
+    author_lines = meta_lines + edge + trailer
+    info_lines = meta_lines + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date
     published_at, date_source = None, None
@@ -199,16 +220,29 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
+    hints = _byline.hinted_elements(scope)
+    origin = (_byline.origin_from_lines(info_lines) or _byline.from_hinted(hints["origin"], "origin")
+              or _meta.origin_of([], metas))
+    editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
+    if editor is None:  # an editor credit anywhere on the page (outside the article's block)
+        lines = page_lines if scope is page else _body.to_lines(page, root_level=False)
+        editor = _byline.editor_from_lines([ln for ln in lines if len(ln) <= INFO_LINE_MAX_CHARS])
     author = None
     if selectors.get("author"):
         author = _selected_text(root, selectors["author"]) or None
         if author:
             author = _meta._clean_value(author[:60])
     if author is None:
-        author = _meta.author_of(author_lines, metas, ld)
-    origin = _meta.origin_of(info_lines, metas)
-    editor = _meta.editor_of(info_lines)
-
+        author = (_byline.author_from_lines(author_lines) or _byline.from_hinted(hints["author"], "author")
+                  or _byline.final_credit(body_lines))
+    if author is None:
+        author = _meta.author_of([], metas, ld)
+        author = _byline.names(author, role_prefix=False) if author else None
+    auto_author = not (selectors.get("author") and author)
+    if auto_author and author is not None and any(len(n) >= 2 and (n.startswith(author) or author.startswith(n)) for n in site_names):
+        author = None  # "网易": the site, not a writer
+    if auto_author and author is not None and author in (origin, editor):
+        author = None  # the outlet or the CMS account of the editor (meta author), not a writer
     return Extracted(
         title=title,
         body="\n".join(body_lines),

@@ -168,3 +168,34 @@ JUNK_TAIL = re.compile(r"\s*(返回搜狐[，,]?\s*查看更多|展开全文|点
 
 # Title suffix separators: "Title_栏目_网站" / "Title - 网站" / "Title|网站".
 TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")
+
+# --- bylines (author / origin / editor) ---
+# class/id tokens of elements holding one byline field (the element's text is the value,
+# after its label): matched as whole tokens or token prefixes/suffixes of a class/id word
+# split on "-" and "_" ("source_baidu", "article-editor", "caas-attr-provider").
+BYLINE_ELEMENT_HINTS = {
+    "origin": ("source", "sour", "laiyuan", "copyfrom", "media", "provider", "medianame", "ly"),
+    "author": ("author", "autor", "writer", "zuozhe", "byline"),
+    "editor": ("editor", "bianji", "zebian", "liability"),
+}
+# words in a class/id that make a hinted element something else ("author-info__attention",
+# "source-list", "media-player")
+BYLINE_HINT_STOP = ("attention", "follow", "avatar", "img", "pic", "icon", "list", "player", "video", "desc",
+                    "intro", "more", "link", "btn", "button", "num", "count")
+# values that are never a name of a person or an outlet
+NON_NAMES = re.compile(
+    r"^(?:本站|本网|原创|本站原创|网络|网络整理|互联网|未知|佚名|匿名|admin|管理员|网友|转载|整理|综合|"
+    r"编辑|责任编辑|作者|来源|记者|通讯员|null|none|undefined|暂无)$", re.I)
+# words that show a candidate is a counter, a link or navigation, not a name
+NON_NAME_WORDS = re.compile(
+    r"访问|统计|浏览|点击|阅读|返回|首页|更多|评论|分享|登录|注册|关注|订阅|下载|打印|收藏|字号|授权|地址|"
+    r"红包|发出|发布于|发表于|账号|http|www\.|@|\.com|[：:]")
+# ... and, for a person's name (not an outlet), words of headings, feeds and adverts
+AUTHOR_NON_WORDS = re.compile(r"文章|新闻|资讯|推荐|行情|热门|最新|专题|频道|传奇|Taboola|[0-9]{3,}")
+# job and outlet words before the names in a credit ("南都见习记者 林子沛",
+# "政能亮特约评论员 韩涵", "职工通讯员 李琴雯"): the names follow the last of them
+CREDIT_ROLE = re.compile(r"^.*?(?:见习记者|特约记者|首席记者|记者|通讯员|特约评论员|评论员|专栏作者|作者|撰稿人|撰稿|执笔|采写)\s*")
+# words after the names ("陈智 整合", "路闻卓立编译", "(张三 摄)")
+CREDIT_TAIL = re.compile(r"\s*(?:整合|整理|编译|报道|综合报道|摄影?|制图|发自\S*|编辑)$")
+# staff codes after an editor's name ("杨倩_NF4425", "韩保林 PK155", "支全明 SF099")
+STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fffa-z])[\s_]+[A-Z]{1,4}\d{2,6}$")

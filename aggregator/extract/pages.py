@@ -129,8 +129,10 @@ def _by_pager_labels(root, base_url: str) -> dict[int, str]:
     if base_url:
         # the pager must still name this article: the id in its stem is in the URL
         # (a desktop URL …/1220000.shtml for a mobile pager Content-1220000_2.html)
-        ids = set(re.findall(r"\d{4,}", urlsplit(base_url).path))
-        groups = {k: v for k, v in groups.items() if ids & set(re.findall(r"\d{4,}", k[1]))}
+        runs = re.findall(r"\d{4,}", urlsplit(base_url).path.rstrip("/").rsplit("/", 1)[-1])
+        ident = max(runs, key=len) if runs else None
+        groups = {k: v for k, v in groups.items()
+                  if ident and ident in re.findall(r"\d{4,}", k[1].rsplit("/", 1)[-1])}
     if not groups:
         return {}
     return max(groups.values(), key=len)

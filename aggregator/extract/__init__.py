@@ -162,7 +162,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         signals.append(_datesel.Signal(script_date, "script", True, True))
     title = _selected_text(root, selectors["title"]) if selectors.get("title") else ""
     if not title:
-        title = _meta.title_of(root, metas)
+        title = _meta.title_of(root, metas, ld)
     title = " ".join(title.split())
     site_names = _site_names(root, metas, title)
 

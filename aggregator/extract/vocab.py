@@ -166,6 +166,10 @@ SCRIPT_DATE_PATTERNS = tuple(re.compile(p) for p in (
 # Widget phrases glued to the end of a real line ("（编辑：小何）返回搜狐，查看更多").
 JUNK_TAIL = re.compile(r"\s*(返回搜狐[，,]?\s*查看更多|展开全文|点击展开全文|阅读全文|播报文章)\s*$")
 
+# Headings of page furniture, never an article's headline.
+JUNK_HEADINGS = re.compile(r"首页|联系我们|相关|推荐|热门|排行|最新|友情链接|评论|留言|阅读打卡|版权|关于我们|导航|专题|"
+                           r"精彩|猜你喜欢|更多|下载|客户端|扫码|二维码|网站地图")
+
 # Title suffix separators: "Title_栏目_网站" / "Title - 网站" / "Title|网站".
 TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")
 

@@ -151,13 +151,16 @@ def permalink_signal(title_el, now: datetime) -> Signal | None:
     return None
 
 
+HTMLDATE_EXTENSIVE = True
+
+
 def htmldate_signal(html_text: str, url: str, now: datetime) -> Signal | None:
     try:
         from htmldate import find_date
     except ImportError:  # pragma: no cover - an optional component
         return None
     try:
-        day = find_date(html_text, url=url or None, original_date=True,
+        day = find_date(html_text, url=url or None, original_date=True, extensive_search=HTMLDATE_EXTENSIVE,
                         max_date=now.astimezone(dates.SHANGHAI).date().isoformat())
     except Exception:  # noqa: BLE001 - a third-party engine must never break extraction
         return None

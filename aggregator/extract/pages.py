@@ -20,6 +20,7 @@ import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 MAX_PAGES = 20
+MAX_HREF_CHARS = 400  # longer ones are data: URIs and tracking blobs, never a page link
 
 # path shapes of page N of an article whose page 1 is <stem><ext>
 PAGE_URL_SHAPES = (
@@ -91,7 +92,7 @@ PAGER_LABEL = re.compile(r"^\s*(?:[【\[(（]?\s*(?:第\s*)?(?P<n>\d{1,2})\s*(?:
 def _links(root):
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:", "mailto:")):
+        if href and len(href) <= MAX_HREF_CHARS and not href.startswith(("#", "javascript:", "mailto:", "data:")):
             yield a, href
 
 
@@ -111,7 +112,8 @@ def _by_pager_labels(root, base_url: str) -> dict[int, str]:
     all of one stem."""
     groups: dict[tuple, dict[int, str]] = {}
     for a, href in _links(root):
-        m = PAGER_LABEL.match(a.text_content() or "")
+        label = " ".join((a.text_content() or "").split())
+        m = PAGER_LABEL.match(label) if len(label) <= 20 else None
         if not m:
             continue
         full = urljoin(base_url, href)

@@ -225,8 +225,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
               or _meta.origin_of([], metas))
     editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
     if editor is None:  # an editor credit anywhere on the page (outside the article's block)
-        lines = page_lines if scope is page else _body.to_lines(page, root_level=False)
-        editor = _byline.editor_from_lines([ln for ln in lines if len(ln) <= INFO_LINE_MAX_CHARS])
+        editor = _byline.editor_from_lines(_byline.editor_label_lines(page))
     author = None
     if selectors.get("author"):
         author = _selected_text(root, selectors["author"]) or None

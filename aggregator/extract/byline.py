@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from lxml import etree
+
 from . import dates, vocab
 
 _WS = re.compile(r"\s+")
@@ -180,10 +182,15 @@ _LABEL_HEAD = re.compile(r"^\s*(?:" + vocab.LABEL_ORIGIN + "|" + vocab.LABEL_AUT
 _OTHER_LABEL = re.compile(r"责任编辑|责编|编辑|选稿|来源|稿源")
 
 
+_HINT_WORDS = sorted({h for hs in vocab.BYLINE_ELEMENT_HINTS.values() for h in hs if len(h) >= 3})
+_HINTED = etree.XPath(".//*[" + " or ".join(f"contains(@class,'{h}') or contains(@id,'{h}')" for h in _HINT_WORDS)
+                      + " or @class='ly' or @id='ly']")
+
+
 def hinted_elements(scope) -> dict[str, list[str]]:
     """field -> texts of the elements whose class/id names it (in document order)."""
     out: dict[str, list[str]] = {"origin": [], "author": [], "editor": []}
-    for el in scope.xpath(".//*[@class or @id]"):
+    for el in _HINTED(scope):
         attrs = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
         field = _hint_field(attrs)
         if field is None:
@@ -216,3 +223,20 @@ def from_hinted(texts: list[str], field: str) -> str | None:
         if v:
             return v
     return None
+
+
+_EDITOR_TEXT = etree.XPath(".//text()[contains(., '编') or contains(., '選稿') or contains(., '选稿')]")
+
+
+def editor_label_lines(page, max_chars: int = 60) -> list[str]:
+    """Short lines of the whole page holding an editor label (found by XPath, not by
+    linearising the page): the text of each such text node's parent element."""
+    out = []
+    for t in _EDITOR_TEXT(page):
+        parent = t.getparent()
+        if parent is None:
+            continue
+        text = _WS.sub(" ", parent.text_content()).strip()
+        if text and len(text) <= max_chars:
+            out.append(text)
+    return out

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from lxml import etree
+
 from . import dates, vocab
 
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时点]\s*\d{2}")
@@ -82,11 +84,14 @@ def json_ld_signals(ld: list[dict], now: datetime) -> list[Signal]:
     return out
 
 
+_MICRODATA = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='dateModified']"
+                         "[not(self::meta)]")
+
+
 def element_signals(root, now: datetime) -> list[Signal]:
     """microdata itemprop dates, <time datetime>, <abbr title> (before the tree is cleaned)."""
     out: list[Signal] = []
-    for el in root.xpath("//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='dateModified']"
-                         "[not(self::meta)]"):
+    for el in _MICRODATA(root):
         value = el.get("content") or el.get("datetime") or el.text_content()
         s = _signal(value, "microdata", now, el.get("itemprop") != "dateModified", el)
         if s:

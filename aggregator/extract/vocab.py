@@ -33,7 +33,7 @@ BLOCK_TAGS = frozenset({
 # with (or ends with, for hints of 5+ letters: "bdshare" ends with "share").
 JUNK_HINTS = (
     "nav", "navbar", "menu", "breadcrumb", "crumb", "position", "location", "weizhi", "dangqian",
-    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize",
+    "share", "sharing", "sharedaddy", "sharethis", "addthis", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize",
     "print", "comment", "pinglun", "reply", "related", "relate", "xiangguan", "recommend", "tuijian",
     "hot", "rank", "paihang", "sidebar", "side", "aside", "footer", "foot", "bottom", "copyright",
     "banquan", "header", "head", "topbar", "login", "search", "pager", "pagination", "prevnext",
@@ -48,6 +48,19 @@ JUNK_HINTS = (
     "infobox", "navbox", "ambox", "hatnote", "editsection", "reflist", "references",
     "reference", "toc", "catlinks", "noprint", "metadata", "sistersitebox", "printfooter", "mbox",
 )
+
+# Words that follow a hint in a class/id name without changing what it names
+# ("share-box", "comment-list-wrap", "footer-links"); a hint followed by anything else
+# ("pagination-first", "player-2020-580") is a different thing.
+CLASS_CONTAINER_WORDS = frozenset({
+    "box", "wrap", "wrapper", "bar", "list", "lists", "area", "panel", "block", "con", "cont", "container",
+    "inner", "outer", "main", "mod", "module", "section", "top", "btn", "btns", "button", "buttons",
+    "links", "link", "icon", "icons", "tit", "title", "item", "items", "posts", "news", "form", "menu",
+    "widget", "slot", "page", "layer", "pop", "part", "holder", "div", "fixed", "float", "wx", "nav",
+    "s", "bd", "hd", "ft", "new", "v2", "js", "cf", "clearfix", "fl", "fr", "l", "r", "left", "right",
+    "mobile", "pc", "m", "ul", "li", "zone", "group", "info", "text", "txt", "word", "words", "tool", "tools",
+    "bottom", "content", "body", "frame", "line", "bg",
+})
 
 # class/id tokens that suggest the article container (bonus when scoring).
 CONTENT_HINTS = (
@@ -66,6 +79,11 @@ SOFT_JUNK_HINTS = frozenset({
     "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
 
+# Soft hints that, closing a class name, describe a state or a variant rather than name a
+# component: "field-label-hidden" is a field whose label is hidden, "a-list-item" an item.
+SOFT_STATE_HINTS = frozenset({"hidden", "more", "like", "hot", "skip", "list", "side", "next", "prev", "ad", "gg",
+                              "vote", "video", "title", "links"})
+
 # Headings after which the rest of the container is not article text.
 TRUNCATE_HEADINGS = re.compile(
     r"^[【\[〖(（]?\s*(相关(文章|新闻|阅读|推荐|报道|链接|资讯|内容|专题|稿件|热词|标签)|推荐阅读|延伸阅读|"
@@ -82,7 +100,7 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|现在位置|所在位置|当前的位置)\s*[:：]",
     r"^(首页|主页|网站首页)\s*[>＞»/›→]",
     r"^.{0,30}[>＞»›]\s*(正文|正文内容|内容|详情|浏览文章|文章详情)\s*$",
-    r"^分享(到|给朋友|至|本文|文章)?\s*([:：].{0,40})?$",
+    r"^分享(到|给朋友|至|本文|此文|文章)?\s*([:：].{0,40})?$",
     r"^(扫一扫|扫码|微信扫一扫|用微信扫描|打开微信).{0,24}(分享|手机|打开|阅读|浏览|关注|二维码|朋友圈).{0,10}$",
     r"^[【\[]?(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)[】\]]?\s*([:：>》].{0,80})?$",
     r"^\s*[【\[]?\s*(打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|收藏本页|加入收藏|收藏|"

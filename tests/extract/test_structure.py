@@ -122,3 +122,21 @@ def test_junk_line_table(line, junk):
     from aggregator.extract.body import is_junk_line
 
     assert is_junk_line(line) is junk
+
+
+@pytest.mark.parametrize("cls, junk", [
+    ("field-label-hidden", False), ("pagination-first", False), ("player-2020-580", False), ("a-list-item", False),
+    ("share-box", True), ("bdsharebuttonbox", True), ("comment-list-wrap", True), ("article-share", True),
+    ("pre-next", True), ("jp-relatedposts", True), ("sharedaddy", True), ("entry-footer", True), ("comments", True),
+])
+def test_junk_by_whole_class_tokens(cls, junk):
+    from aggregator.extract.body import token_kind
+
+    assert (token_kind(cls) is not None) is junk
+
+
+def test_content_in_qualified_class_names_is_kept():
+    paras = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    for cls in ("field-label-hidden", "pagination-first", "player-2020-580", "a-list-item"):
+        html = _page(f"<div class='article'><h1>山西召开全省制造业振兴升级推进会</h1><div class='{cls}'>{paras}</div></div>")
+        assert extract_article(html, "http://x/").body.split("\n") == ARTICLE, cls

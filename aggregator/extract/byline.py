@@ -182,17 +182,24 @@ _LABEL_HEAD = re.compile(r"^\s*(?:" + vocab.LABEL_ORIGIN + "|" + vocab.LABEL_AUT
 _OTHER_LABEL = re.compile(r"责任编辑|责编|编辑|选稿|来源|稿源")
 
 
-_HINT_WORDS = sorted({h for hs in vocab.BYLINE_ELEMENT_HINTS.values() for h in hs if len(h) >= 3})
-_HINTED = etree.XPath(".//*[" + " or ".join(f"contains(@class,'{h}') or contains(@id,'{h}')" for h in _HINT_WORDS)
-                      + " or @class='ly' or @id='ly']")
+_CLASS_OR_ID = etree.XPath(".//@class|.//@id")
+
+
+def _HINTED(scope):
+    seen = set()
+    for value in _CLASS_OR_ID(scope):
+        el = value.getparent()
+        if el is None or id(el) in seen:
+            continue
+        seen.add(id(el))
+        yield el
 
 
 def hinted_elements(scope) -> dict[str, list[str]]:
     """field -> texts of the elements whose class/id names it (in document order)."""
     out: dict[str, list[str]] = {"origin": [], "author": [], "editor": []}
     for el in _HINTED(scope):
-        attrs = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
-        field = _hint_field(attrs)
+        field = _hint_field(((el.get("class") or "") + " " + (el.get("id") or "")).lower())
         if field is None:
             continue
         text = _WS.sub(" ", el.text_content()).strip()

@@ -84,8 +84,17 @@ def json_ld_signals(ld: list[dict], now: datetime) -> list[Signal]:
     return out
 
 
-_MICRODATA = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateCreated' or @itemprop='dateModified']"
-                         "[not(self::meta)]")
+_ITEMPROPS = etree.XPath("//@itemprop")
+_DATE_PROPS = frozenset({"datePublished", "dateCreated", "dateModified"})
+
+
+def _MICRODATA(root):
+    """Non-meta elements whose itemprop is a date (a scan of the itemprop attributes only)."""
+    for value in _ITEMPROPS(root):
+        if value in _DATE_PROPS:
+            el = value.getparent()
+            if el is not None and el.tag != "meta":
+                yield el
 
 
 def element_signals(root, now: datetime) -> list[Signal]:

@@ -6,6 +6,8 @@ import json
 import re
 from datetime import datetime
 
+from lxml import etree
+
 from . import dates, vocab
 
 _WS = re.compile(r"\s+")
@@ -155,16 +157,17 @@ def strip_site_suffix(title: str) -> str:
 _COPYRIGHT_HOLDER = re.compile(r"(?:版权所有|版權所有|主办单位|主办)\s*[:：]?\s*(?:©|\(c\))?\s*(?P<v>[^\s©|｜，,。:：]{2,24})")
 
 
+_HOLDER_TEXT = etree.XPath("//body//text()[contains(., '版权所有') or contains(., '版權所有') or contains(., '主办')]")
+
+
 def site_words(root, metas: dict[str, str]) -> set[str]:
     """Names the site gives itself: og:site_name, the copyright holder (not the keywords
     tag: it repeats the headline's words)."""
     words = set()
     if metas.get("og:site_name"):
         words.add(metas["og:site_name"].strip())
-    body = root.find("body")
-    if body is not None:
-        text = body.text_content()
-        for m in _COPYRIGHT_HOLDER.finditer(text[-20000:]):
+    for text in _HOLDER_TEXT(root):
+        for m in _COPYRIGHT_HOLDER.finditer(text[:400]):
             words.add(m.group("v"))
     return words
 

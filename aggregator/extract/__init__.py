@@ -209,7 +209,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     edge = body_lines[:3] + body_lines[-6:]
     be = _index_of(page_lines, body_lines[-1], max(bs, 0)) if body_lines else -1
     trailer = page_lines[be + 1: be + 1 + TRAILER_MAX_LINES] if be >= 0 else []
-    author_lines = meta_lines + edge + trailer
+    author_lines = meta_lines + edge  # not the trailer: teasers below quote other stories' reporters
     info_lines = meta_lines + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date

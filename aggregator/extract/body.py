@@ -193,7 +193,7 @@ def _direct_text(el) -> str:
 
 # cheap pre-check: every strong rule needs one of these
 # (keep in sync with the strong rules in aggregator.clean.rules; tests/clean/test_rules.py checks)
-_BOILER_TRIGGER = re.compile(r"[版權权©备備声聲侵蛛载載错錯许許刊收删刪观觀代存供构構举舉未禁凡]|copyright|rights|icp|\(c\)",
+_BOILER_TRIGGER = re.compile(r"[版權权©备備声聲侵蛛载載错錯许許刊收删刪观觀代存供构構举舉未禁凡编編]|copyright|rights|icp|\(c\)",
                              re.I)
 
 

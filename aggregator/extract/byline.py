@@ -39,7 +39,8 @@ VALUE_MAX_CHARS = 30
 
 _STOP = r"(?=$|\s{2,}|\s*[|｜，,。;；)）】\]【\[]|\s*(?:" + "|".join(
     (vocab.LABEL_DATE, vocab.LABEL_ORIGIN, r"(?:作者|记者|责任编辑|责编|编辑|审核|校对)\s*[:：]|浏览|点击|阅读|字号|分享|\d{4}[-年/]")) + r"))"
-_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:\s*[ 、,，&＆]\s*[\u4e00-\u9fff·]{2,4}){0,5}"
+# names: "王乐文 方 敏" (a two-character name spaced out) is two names
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:\s*[ 、,，&＆]\s*[\u4e00-\u9fff·]{1,4}){0,5}"
 
 # labelled author credits, in order of trust
 AUTHOR_PATTERNS = tuple(re.compile(p) for p in (
@@ -98,14 +99,20 @@ def names(value: str | None, *, role_prefix: bool = True, person: bool = True) -
     parts = [p for p in _NAME_SEP.split(v) if p]
     if not parts or len(parts) > NAMES_MAX:
         return None
-    # "方 敏": single characters split by a space belong together
-    if len(parts) >= 2 and all(len(p) == 1 for p in parts) and len(parts) <= 3:
-        parts = ["".join(parts)]
+    # "王乐文 方 敏": consecutive single characters split by spaces are one name
     merged: list[str] = []
-    for p in parts:
-        if len(p) == 1 and merged:
-            merged[-1] += p
-        else:
+    run = ""
+    for p in parts + [""]:
+        if len(p) == 1 and _CJK.match(p):
+            run += p
+            continue
+        if run:
+            if len(run) == 1 and merged:
+                merged[-1] += run
+            else:
+                merged.append(run)
+            run = ""
+        if p:
             merged.append(p)
     if any(len(p) > NAME_MAX_CHARS or vocab.NON_NAMES.match(p) for p in merged):
         return None

@@ -21,6 +21,7 @@ date) is read on that local day.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -166,6 +167,9 @@ def permalink_signal(title_el, now: datetime) -> Signal | None:
 
 
 HTMLDATE_EXTENSIVE = True
+# htmldate logs at ERROR when a page does not parse ("parsed tree length: 0"): for the
+# crawl that is a page without a date, not a failure (an ERROR line fails the run).
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def htmldate_signal(html_text: str, url: str, now: datetime) -> Signal | None:

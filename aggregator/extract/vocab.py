@@ -112,6 +112,10 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(责任编辑|编辑|责编)\s*[:：]\s*$",
     r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
     r"^(语音)?播报(文章|本文)?$",
+    # widgets: a gallery link, a like counter, "点击进入专题>>"
+    r"^[【\[]?(图集|组图|高清图集|高清组图|查看图集|进入图集)[】\]]?$",
+    r"^(\+1|点赞\s*\+?\d*|赞\s*\+1)$",
+    r"^[【\[]?点击(进入|查看|阅读|浏览|访问)[^。！？]{0,30}(>>|》》|>|»|›)\s*[】\]]?$",
     r"^[-—=_*·.]{3,}\s*(分隔线|分割线)?\s*[-—=_*·.]*$",
     # ad teasers labelled 广告 in feeds (a real sentence about advertising ends with 。)
     r"^(广告|推广|AD)\s*[^。]{2,40}$",
@@ -206,7 +210,7 @@ BYLINE_HINT_STOP = ("attention", "follow", "avatar", "img", "pic", "icon", "list
                     "intro", "more", "link", "btn", "button", "num", "count")
 # values that are never a name of a person or an outlet
 NON_NAMES = re.compile(
-    r"^(?:本站|本网|原创|本站原创|网络|网络整理|互联网|未知|佚名|匿名|admin|管理员|网友|转载|整理|综合|"
+    r"^(?:本站|本网|原创|本站原创|网络|网络整理|互联网|未知|佚名|匿名|网友|转载|整理|综合|"
     r"编辑|责任编辑|作者|来源|记者|通讯员|null|none|undefined|暂无)$", re.I)
 # words that show a candidate is a counter, a link or navigation, not a name
 NON_NAME_WORDS = re.compile(

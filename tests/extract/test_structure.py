@@ -117,6 +117,8 @@ def test_summary_repeating_the_body_is_not_duplicated():
     ("3 5 8", False),
     ("广告魔兽世界公益服，今日新开，纯免费！", True),
     ("广告业是现代服务业的重要组成部分。", False),
+    ("图集", True), ("【图集】", True), ("+1", True), ("点击进入专题>>", True), ("点击查看更多精彩内容 >>", True),
+    ("图集显示了这座城市的百年变迁。", False), ("点击进入系统后，按提示填写申报信息。", False),
 ])
 def test_junk_line_table(line, junk):
     from aggregator.extract.body import is_junk_line

@@ -89,7 +89,7 @@ def strip_boilerplate(body: str, rules=DEFAULT_RULES) -> Stripped:
     rules = tuple(rules)
     matched = [_match(ln, rules) if ln.strip() else None for ln in lines]
     zone = _trim_prose_top(lines, matched, _footer_zone(lines, matched))
-    anchored = any(m is not None and m.strong and len(lines[i]) <= m.max_len
+    anchored = any(m is not None and m.strong and m.anchor and len(lines[i]) <= m.max_len
                    for i, m in enumerate(matched[zone:], zone))
     drop: dict[int, str] = {}
     if anchored:

@@ -31,6 +31,7 @@ class Rule:
     max_len: int = 300          # longest line removed inside the footer zone
     anywhere_max_len: int = 0   # longest line removed outside the zone (0 = zone only)
     lines: frozenset[str] = field(default_factory=frozenset)  # exact lines (learned templates)
+    anchor: bool = True         # a strong rule that does not make the footer zone (editor trailers)
 
     def matches(self, line: str) -> bool:
         if self.lines and line in self.lines:
@@ -80,6 +81,13 @@ CORRECTION = Rule("correction", _re(
     r"^[【\[]?\s*(我要)?纠错\s*[】\]]?$", r"^[【\[]?\s*(我要)?糾錯\s*[】\]]?$", r"纠错(邮箱|电话|热线)", r"糾錯(郵箱|電話)",
 ), max_len=60, anywhere_max_len=30)
 
+# An editor credit closing the story ("(责编：胡永秋、杨光宇)", "【责任编辑：王頔】"): the
+# extractor reads it into ``editor`` first; here it leaves the body for ``removed``.
+EDITOR_TRAILER = Rule("editor_trailer", _re(
+    r"^[【\[(（]\s*(责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]\s*[^】\])）:：]{1,30}[】\])）]$",
+    r"^(责任编辑|責任編輯|责编|責編)\s*[:：|｜]\s*[^\s，。,]{1,20}(\s+[A-Z]{1,4}\d{2,6})?$",
+), max_len=40, anywhere_max_len=40, anchor=False)
+
 HOTLINE = Rule("hotline", _re(
     r"新闻热线", r"新聞熱線", r"监督电话", r"監督電話", r"举报电话", r"舉報電話", r"投诉电话", r"投訴電話",
     r"热线电话", r"熱線電話", r"服务热线", r"服務熱線", r"客服电话", r"客服電話", r"报料(热线|电话|邮箱)",
@@ -98,7 +106,7 @@ CONTACT_REQUEST = Rule("contact_request", _re(
 ), strong=False, max_len=80)
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    DISCLAIMER, COPYRIGHT, REPRINT, ICP, CORRECTION, HOTLINE, CONTACT_NUMBER, WECHAT, CONTACT_REQUEST,
+    DISCLAIMER, COPYRIGHT, REPRINT, ICP, CORRECTION, EDITOR_TRAILER, HOTLINE, CONTACT_NUMBER, WECHAT, CONTACT_REQUEST,
 )
 
 # Up to this many short unmatched lines may sit between matched lines of the footer zone.

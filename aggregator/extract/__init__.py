@@ -11,10 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import re
+
 from lxml import etree
 
 from . import body as _body
+from . import byline as _byline
 from . import dates as _dates
+from . import datesel as _datesel
 from . import meta as _meta
 from .errors import DocumentTooLargeError, EmptyDocumentError, ExtractionError, NotHTMLError
 
@@ -26,6 +30,21 @@ __all__ = [
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 META_AREA_MAX_LINES = 15
 INFO_LINE_MAX_CHARS = 60
+TRAILER_MAX_LINES = 8
+
+
+def _site_names(root, metas, title: str) -> frozenset[str]:
+    """The site's own names (og:site_name, the <title> segments around the headline)."""
+    out = set()
+    if metas.get("og:site_name"):
+        out.add(metas["og:site_name"].strip())
+    t = root.find(".//title")
+    if t is not None:
+        for seg in _meta.vocab.TITLE_SPLIT.split(" ".join(t.text_content().split())):
+            seg = seg.strip()
+            if seg and seg != title:
+                out.add(seg)
+    return frozenset(out)
 
 
 @dataclass
@@ -101,19 +120,27 @@ def _body_decode(data: bytes, encoding: str | None):
     return decode_html(data, encoding)
 
 
-def _date_from_text_or_url(meta_lines: list[str], url: str, now: datetime):
-    """A full date in the meta area wins; a yearless or relative one loses to a dated
-    URL unless both name the same day (the text then adds the time of day)."""
-    absolute = _meta.date_from_lines(meta_lines, now, absolute_only=True)
-    if absolute is not None:
-        return absolute, "text"
-    inferred = _meta.date_from_lines(meta_lines, now)
+def _text_signal(dt, source="text"):
+    if dt is None:
+        return None
+    return _datesel.Signal(dt, source, True, (dt.hour, dt.minute, dt.second) != (0, 0, 0))
+
+
+def _choose_date(signals, meta_lines, url, title_el, html_text, now):
+    """The ranked publication date (see :mod:`aggregator.extract.datesel`)."""
+    text = _text_signal(_meta.date_from_lines(meta_lines, now, absolute_only=True))
+    loose = None if text is not None else _text_signal(_meta.date_from_lines(meta_lines, now))
     from_url = _dates.date_from_url(url, now)
-    if inferred is not None and (from_url is None or inferred.date() == from_url.date()):
-        return inferred, "text"
-    if from_url is not None:
-        return from_url, "url"
-    return None, None
+    url_sig = _datesel.Signal(from_url, "url") if from_url is not None else None
+    signals = _datesel.by_closeness(signals, title_el)
+    best = _datesel.choose(signals, text, loose, url_sig, _datesel.permalink_signal(title_el, now))
+    if best is None:
+        best = _datesel.htmldate_signal(html_text, url, now)
+    if best is None:
+        best = _datesel.fallback_modified(signals)
+    if best is None:
+        return None, None
+    return best.dt, _datesel.PUBLIC_SOURCE.get(best.source, best.source)
 
 
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
@@ -129,10 +156,15 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     metas = _meta.meta_map(root)
     ld = _meta.json_ld(root)
     script_date = _meta.date_from_scripts(root, now)
+    signals = _datesel.meta_signals(metas, now) + _datesel.json_ld_signals(ld, now) \
+        + _datesel.element_signals(root, now)
+    if script_date is not None:
+        signals.append(_datesel.Signal(script_date, "script", True, True))
     title = _selected_text(root, selectors["title"]) if selectors.get("title") else ""
     if not title:
-        title = _meta.title_of(root, metas)
+        title = _meta.title_of(root, metas, ld)
     title = " ".join(title.split())
+    site_names = _site_names(root, metas, title)
 
     _body.clean_tree(root)
     page = root.find("body")
@@ -172,11 +204,13 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         meta_lines = page_lines[max(0, bs - META_AREA_MAX_LINES): bs]
     else:
         meta_lines = []
-    # credits inside the body sit at its head or tail ("新华社北京电（记者 张三）…", "(责编：李四)");
-    # 来源/编辑 labels are only trusted on short body lines (prose says 资金来源：…)
+    # credits inside the body sit at its head or tail ("新华社北京电（记者 张三）…", "(责编：李四)"),
+    # or just after it; 来源/编辑 labels are only trusted on short body lines (prose says 资金来源：…)
     edge = body_lines[:3] + body_lines[-6:]
-    author_lines = meta_lines + edge
-    info_lines = meta_lines + [ln for ln in edge if len(ln) <= INFO_LINE_MAX_CHARS]
+    be = _index_of(page_lines, body_lines[-1], max(bs, 0)) if body_lines else -1
+    trailer = page_lines[be + 1: be + 1 + TRAILER_MAX_LINES] if be >= 0 else []
+    author_lines = meta_lines + edge  # not the trailer: teasers below quote other stories' reporters
+    info_lines = meta_lines + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date
     published_at, date_source = None, None
@@ -184,22 +218,30 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         published_at = _dates.parse_date(_selected_text(root, selectors["date"]), now)
         date_source = "selector" if published_at else None
     if published_at is None:
-        published_at, date_source = _meta.date_from_meta(metas, ld, now)
-    if published_at is None and script_date is not None:
-        published_at, date_source = script_date, "script"
-    if published_at is None:
-        published_at, date_source = _date_from_text_or_url(meta_lines, url, now)
+        published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
+    hints = _byline.hinted_elements(scope)
+    origin = (_byline.origin_from_lines(info_lines) or _byline.from_hinted(hints["origin"], "origin")
+              or _meta.origin_of([], metas))
+    editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
+    if editor is None:  # an editor credit anywhere on the page (outside the article's block)
+        editor = _byline.editor_from_lines(_byline.editor_label_lines(page))
     author = None
     if selectors.get("author"):
         author = _selected_text(root, selectors["author"]) or None
         if author:
             author = _meta._clean_value(author[:60])
     if author is None:
-        author = _meta.author_of(author_lines, metas, ld)
-    origin = _meta.origin_of(info_lines, metas)
-    editor = _meta.editor_of(info_lines)
-
+        author = (_byline.author_from_lines(author_lines) or _byline.from_hinted(hints["author"], "author")
+                  or _byline.final_credit(body_lines))
+    if author is None:
+        author = _meta.author_of([], metas, ld)
+        author = _byline.names(author, role_prefix=False) if author else None
+    auto_author = not (selectors.get("author") and author)
+    if auto_author and author is not None and any(len(n) >= 2 and (n.startswith(author) or author.startswith(n)) for n in site_names):
+        author = None  # "网易": the site, not a writer
+    if auto_author and author is not None and author in (origin, editor):
+        author = None  # the outlet or the CMS account of the editor (meta author), not a writer
     return Extracted(
         title=title,
         body="\n".join(body_lines),

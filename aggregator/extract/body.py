@@ -48,16 +48,57 @@ def _attrs(el) -> str:
     return ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
 
 
-@lru_cache(maxsize=4096)
+_HARD_SET = frozenset(_HARD)
+_HARD_LONG = tuple(h for h in _HARD if len(h) >= 5)
+_PART_SPLIT = re.compile(r"[_\-]+")
+
+
+def _alt(words) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_CONTAINER_ALT = _alt(vocab.CLASS_CONTAINER_WORDS)
+_HARD_PART = re.compile(r"^(?:" + _alt(_HARD) + r")(?:" + _CONTAINER_ALT + r"){0,2}\d*$|(?:" + _alt(_HARD_LONG) + r")$")
+
+
+def _part_is_hard(part: str) -> bool:
+    """A class-name part names a hard hint: equal to it, the hint plus a container word or
+    a number ("sharebox", "footer2", "comments"), or ending with a long hint ("bdshare")."""
+    return _HARD_PART.search(part) is not None
+
+
+def token_kind(token: str) -> str | None:
+    """'hard' / 'soft' / None for one whole class or id token.
+
+    The token is a junk name when its head names a hint and the rest are container words
+    ("share-box", "comment-list-wrap", "related-news"), when it ends with a component
+    hint ("article-share", "news-comment"), or when its parts glued together are a hint
+    ("pre-next"). A hint that only qualifies the token is not enough:
+    "field-label-hidden", "pagination-first", "player-2020-580" and "a-list-item" are
+    not junk."""
+    parts = [p for p in _PART_SPLIT.split(token) if p]
+    if not parts:
+        return None
+    joined = "".join(parts)
+    rest_ok = all(p in vocab.CLASS_CONTAINER_WORDS for p in parts[1:])
+    if joined in _HARD_SET or (rest_ok and _part_is_hard(parts[0])) \
+            or (len(parts) > 1 and _part_is_hard(parts[-1])
+                and parts[-1] not in vocab.CLASS_CONTAINER_WORDS):
+        return "hard"
+    if joined in vocab.SOFT_JUNK_HINTS or (rest_ok and parts[0] in vocab.SOFT_JUNK_HINTS) \
+            or (len(parts) > 1 and parts[-1] in vocab.SOFT_JUNK_HINTS and parts[-1] not in vocab.SOFT_STATE_HINTS):
+        return "soft"
+    return None
+
+
+@lru_cache(maxsize=8192)
 def _kind_of(attrs: str) -> str | None:
     kind = None
-    for t in _TOKEN_SPLIT.split(attrs):
-        if not t:
-            continue
-        if _HARD_PREFIX.match(t) or _HARD_SUFFIX.search(t):
+    for t in attrs.split():
+        k = token_kind(t)
+        if k == "hard":
             return "hard"
-        if kind is None and t in vocab.SOFT_JUNK_HINTS:
-            kind = "soft"
+        kind = kind or k
     return kind
 
 
@@ -152,7 +193,7 @@ def _direct_text(el) -> str:
 
 # cheap pre-check: every strong rule needs one of these
 # (keep in sync with the strong rules in aggregator.clean.rules; tests/clean/test_rules.py checks)
-_BOILER_TRIGGER = re.compile(r"[版權权©备備声聲侵蛛载載错錯许許刊收删刪观觀代存供构構举舉未禁凡]|copyright|rights|icp|\(c\)",
+_BOILER_TRIGGER = re.compile(r"[版權权©备備声聲侵蛛载載错錯许許刊收删刪观觀代存供构構举舉未禁凡编編]|copyright|rights|icp|\(c\)",
                              re.I)
 
 

@@ -23,16 +23,54 @@ _TIME_CORE = r"\s*(?:T|\s)?\s*(?P<ampm>上午|下午|晚上|凌晨|中午)?\s*(?
 _TIME = "(?:" + _TIME_CORE + ")?"
 _TZ = r"(?:\s*(?P<tz>Z|[+-](?:0\d|1[0-4]):?[0-5]\d|GMT[+-]\d{1,2}|UTC[+-]\d{1,2})(?![\d:]))?"
 
-# Absolute forms, most specific first. Named groups: Y m d (H M S ampm tz).
+# Month names of the European languages of the dates-web pages (and their abbreviations,
+# matched as prefixes of at least 3 letters): name -> month number.
+MONTH_NAMES: dict[str, int] = {}
+for _m, _names in enumerate((
+    "january januar janvier enero gennaio januari janeiro jänner stycznia leden",
+    "february februar février fevrier febrero febbraio februari fevereiro lutego",
+    "march märz maerz mars marzo maart março marca",
+    "april avril abril aprile kwietnia",
+    "may mai mayo maggio mei maio maja",
+    "june juni juin junio giugno junho czerwca",
+    "july juli juillet julio luglio julho lipca",
+    "august août aout agosto augustus sierpnia",
+    "september septembre septiembre settembre setembro września",
+    "october oktober octobre octubre ottobre outubro października",
+    "november novembre noviembre novembro listopada",
+    "december dezember décembre decembre diciembre dicembre dezembro grudnia",
+), start=1):
+    for _n in _names.split():
+        MONTH_NAMES[_n] = _m
+MONTH_ABBREVIATIONS = {"jan": 1, "feb": 2, "febr": 2, "mar": 3, "mär": 3, "apr": 4, "jun": 6, "jul": 7,
+                       "aug": 8, "sep": 9, "sept": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
+                       "déc": 12, "janv": 1, "févr": 2, "avr": 4, "juil": 7}
+_MONTH_WORD = r"(?P<mname>[A-Za-zÀ-ÿąćęłńóśźż]{3,10})\.?"
+
+# Absolute forms, most specific first. Named groups: Y m d (H M S ampm tz); a month
+# name is group ``mname`` (looked up in MONTH_NAMES / MONTH_ABBREVIATIONS).
 ABSOLUTE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("ymd_cn", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
     ("ymd_sep", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?=\d{1,2}:\d{2}|(?!\d))" + _TIME + _TZ)),
     ("ymd_compact_time", re.compile(r"(?<!\d)(?P<Y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)\s*(?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d))?(?!\d)")),
+    # European day-first: 21.01.2022, 3.2.2019 (a dot between all parts), 21/01/2022
+    # (a US month-first 03/21/2019 is read when the second number cannot be a month)
+    ("dmy_dot", re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.\s?(?P<m>[01]?\d)\.\s?(?P<Y>(?:19|20)\d{2})(?![\d.]\d)" + _TIME)),
+    ("dmy_sep", re.compile(r"(?<![\d/\-])(?P<d>[0-3]?\d)(?P<sep>[/\-])(?P<m>[0-3]?\d)(?P=sep)(?P<Y>(?:19|20)\d{2})(?![\d/\-])" + _TIME + _TZ)),
+    # 12. März 2019, 12 mars 2019, 1er janvier 2019, 12 de marzo de 2019
+    ("d_month_y", re.compile(r"(?<![\w])(?P<d>[0-3]?\d)(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?" + _MONTH_WORD
+                             + r",?\s+(?:de\s+)?(?P<Y>(?:19|20)\d{2})(?!\d)" + _TIME)),
+    # March 12, 2019; Mar. 12th 2019
+    ("month_d_y", re.compile(r"(?<![\w])" + _MONTH_WORD + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<Y>(?:19|20)\d{2})(?!\d)" + _TIME)),
 )
+# Patterns whose month is a name.
+_NAMED_MONTH = frozenset({"d_month_y", "month_d_y"})
 # Forms without a year: the year is taken from ``now`` (previous year if that is in the future).
 YEARLESS_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("md_cn", re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _TIME)),
-    ("md_sep", re.compile(r"(?<![\d\-/.])(?P<m>[01]?\d)[-/](?P<d>[0-3]?\d)(?![\d\-/.])" + _TIME)),
+    # not a citation marker "[1-2]", not a range "1-3 Tage" / "1-3天" / "3/4 cup"
+    ("md_sep", re.compile(r"(?<![\d\-/.\[(（【])(?P<m>[01]?\d)[-/](?P<d>[0-3]?\d)(?![\d\-/.\])）】])"
+                          r"(?!\s*[A-Za-zÀ-ÿ\u4e00-\u9fff%])" + _TIME)),
 )
 # Relative forms, resolved against ``now``.
 RELATIVE_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
@@ -55,6 +93,9 @@ _UNIT = {"秒": timedelta(seconds=1), "分钟": timedelta(minutes=1), "分": tim
          "周": timedelta(weeks=1), "星期": timedelta(weeks=1), "个月": timedelta(days=30), "月": timedelta(days=30),
          "年": timedelta(days=365)}
 _DAY_WORD = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+_HAS_LETTER = re.compile(r"[A-Za-z]")
 
 
 def aware_now(now: datetime | None) -> datetime:
@@ -95,12 +136,37 @@ def _ok(dt: datetime | None, now: datetime) -> bool:
     return dt is not None and dt <= now + FUTURE_TOLERANCE
 
 
+def month_number(word: str) -> int | None:
+    """The month a (European) month name or abbreviation stands for."""
+    w = word.lower().rstrip(".")
+    if w in MONTH_NAMES:
+        return MONTH_NAMES[w]
+    return MONTH_ABBREVIATIONS.get(w)
+
+
+def _groups(name: str, m: re.Match) -> dict | None:
+    gd = m.groupdict()
+    if name in _NAMED_MONTH:
+        month = month_number(gd["mname"])
+        if month is None:
+            return None
+        gd["m"] = month
+    elif name == "dmy_sep" and int(gd["m"]) > 12 >= int(gd["d"]):
+        gd["m"], gd["d"] = gd["d"], gd["m"]  # 03/21/2019
+    return gd
+
+
 def find_absolute(text: str, now: datetime) -> datetime | None:
     """First full (year-month-day) date in ``text`` that is not in the future."""
     best: tuple[int, datetime] | None = None
-    for _name, pat in ABSOLUTE_PATTERNS:
+    for name, pat in ABSOLUTE_PATTERNS:
+        if name in _NAMED_MONTH and not _HAS_LETTER.search(text):
+            continue
         for m in pat.finditer(text):
-            dt = _build(m.groupdict(), int(m.group("Y")))
+            gd = _groups(name, m)
+            if gd is None:
+                continue
+            dt = _build(gd, int(m.group("Y")))
             if _ok(dt, now):
                 if best is None or m.start() < best[0]:
                     best = (m.start(), dt)

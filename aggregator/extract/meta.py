@@ -6,6 +6,8 @@ import json
 import re
 from datetime import datetime
 
+from lxml import etree
+
 from . import dates, vocab
 
 _WS = re.compile(r"\s+")
@@ -64,18 +66,138 @@ def json_ld(root) -> list[dict]:
 def _heading_text(h) -> str:
     """A heading's text up to its first <br> or block child (PHPCMS puts the meta line
     inside the <h1> after a <br>)."""
+    from .body import junk_kind
+
     parts = [h.text or ""]
     for ch in h:
         if isinstance(ch.tag, str):
             if ch.tag == "br" or ch.tag in vocab.BLOCK_TAGS:
                 break
-            parts.append(ch.text_content())
+            if junk_kind(ch) != "hard":  # an [编辑] edit link, a share button
+                parts.append(ch.text_content())
         parts.append(ch.tail or "")
     text = _WS.sub(" ", "".join(parts)).strip()
     return text or _WS.sub(" ", h.text_content()).strip()
 
 
-def title_of(root, metas: dict[str, str]) -> str:
+HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "h5")
+CHANNEL_MAX_CHARS = 8       # a "headline" this short may be a channel name (新闻动态)
+HEADLINE_MIN_CHARS = 10     # … when a heading at least this long is on the page
+_BARE_SUFFIX = re.compile(r"^(?P<head>.{8,}?)\s*[-–—]\s*(?P<site>[^-–—，。！？,.!?]{2,12})$")
+
+
+def _norm_title(s: str) -> str:
+    return "".join(s.split())
+
+
+def _match_score(c: str, refs: list[str]) -> float:
+    """How well a displayed heading matches the <title>/og:title: equal, a prefix or suffix
+    segment, contained."""
+    n = _norm_title(c)
+    best = 0.0
+    for ref in refs:
+        r = _norm_title(ref)
+        if not r or len(n) < 2:
+            continue
+        if n == r:
+            return 3.0
+        if len(n) >= 4 and r.startswith(n):
+            best = max(best, 2.0)
+        elif len(n) >= 4 and r.endswith(n):
+            best = max(best, 1.2)  # a suffix: often the site's name
+        elif len(n) >= 4 and n in r:
+            best = max(best, 1.0)
+    return best
+
+
+def displayed_headline(root, refs: list[str]) -> str:
+    """The h1–h5 heading that best matches the page's <title>/og:title/JSON-LD headline
+    (longest among the best), trimmed to the title's segment when it carries a counter
+    ("第二章 失乡号的船长241"); a short match that is a channel name (新闻动态) loses to a
+    long heading of the page. '' when no heading matches."""
+    heads = []
+    for tag in HEADLINE_TAGS:
+        for h in root.iter(tag):
+            t = _heading_text(h)
+            if 2 <= len(t) <= 150:
+                heads.append(t)
+    if not heads:
+        return ""
+    segments = [seg for ref in refs for seg in vocab.TITLE_SPLIT.split(ref) if len(seg) >= 4]
+    scored = []
+    for i, t in enumerate(heads):
+        sc = _match_score(t, refs)
+        if sc == 0.0:
+            for seg in segments:
+                if _norm_title(t).startswith(_norm_title(seg)) and len(seg) >= 0.5 * len(t):
+                    t, sc = seg, 1.5
+                    break
+        if sc > 0:
+            scored.append((sc, len(t), -i, t))
+    if not scored:
+        return ""
+    top = max(scored)
+    best = top[3]
+    if len(best) <= CHANNEL_MAX_CHARS and top[0] < 2.0:
+        longer = [t for t in heads if len(t) >= HEADLINE_MIN_CHARS and not vocab.JUNK_HEADINGS.search(t)
+                  and not re.search(r"@|https?:|www\.", t)]
+        if longer:
+            return max(longer, key=len) if len(longer) > 1 and not any(_match_score(t, refs) for t in longer) \
+                else longer[0]
+    return best
+
+
+def strip_site_suffix(title: str) -> str:
+    """"法国全国大罢工再次严重影响交通-新华网" -> the headline (a short trailing segment after
+    a bare dash)."""
+    m = _BARE_SUFFIX.match(title)
+    return m.group("head") if m and len(m.group("head")) >= 2 * len(m.group("site")) else title
+
+
+_COPYRIGHT_HOLDER = re.compile(r"(?:版权所有|版權所有|主办单位|主办)\s*[:：]?\s*(?:©|\(c\))?\s*(?P<v>[^\s©|｜，,。:：]{2,24})")
+
+
+_HOLDER_TEXT = etree.XPath("//body//text()[contains(., '版权所有') or contains(., '版權所有') or contains(., '主办')]")
+
+
+def site_words(root, metas: dict[str, str]) -> set[str]:
+    """Names the site gives itself: og:site_name, the copyright holder (not the keywords
+    tag: it repeats the headline's words)."""
+    words = set()
+    if metas.get("og:site_name"):
+        words.add(metas["og:site_name"].strip())
+    for text in _HOLDER_TEXT(root):
+        for m in _COPYRIGHT_HOLDER.finditer(text[:400]):
+            words.add(m.group("v"))
+    return words
+
+
+def strip_site_words(title: str, words: set[str]) -> str:
+    """"…开展调研工作 东区办事处" -> the headline, when the last space-separated segment is
+    one of the site's own names."""
+    head, sep, last = title.rpartition(" ")
+    if sep and last in words and len(head) >= 2 * len(last):
+        return head.rstrip(" -_|")
+    return title
+
+
+def title_of(root, metas: dict[str, str], ld: list[dict] | None = None) -> str:
+    return strip_site_words(_title_of(root, metas, ld), site_words(root, metas))
+
+
+def _title_of(root, metas: dict[str, str], ld: list[dict] | None = None) -> str:
+    title_tag = ""
+    t = root.find(".//title")
+    if t is not None and t.text_content():
+        title_tag = _WS.sub(" ", t.text_content()).strip()
+    refs = [title_tag] + [_WS.sub(" ", metas[k]).strip() for k in vocab.META_TITLE_KEYS if metas.get(k)]
+    for item in ld or ():
+        if isinstance(item.get("headline"), str):
+            refs.append(_WS.sub(" ", item["headline"]).strip())
+            break
+    shown = displayed_headline(root, [r for r in refs if r])
+    if shown:
+        return shown
     h1s = [_heading_text(h) for h in root.iter("h1")]
     h1s = [h for h in h1s if 2 <= len(h) <= 150]
     title_tag = ""
@@ -95,11 +217,16 @@ def title_of(root, metas: dict[str, str]) -> str:
                 or (len(h) >= 8 and h[:8] in ref):
             return h
     if og:
-        return vocab.TITLE_SPLIT.split(og)[0] if len(og) > 30 and vocab.TITLE_SPLIT.search(og) else og
+        return strip_site_suffix(vocab.TITLE_SPLIT.split(og)[0] if len(og) > 30 and vocab.TITLE_SPLIT.search(og) else og)
+    if title_tag and re.match(r"^\s*[-_|｜—]", title_tag) and h1s:
+        return h1s[0]  # "-铜雀历史网": the headline is missing from the <title>
     if title_tag:
         # "标题_栏目_网站": the first segment, unless it is too short to be a headline
+        # ("明日股市预测--最新出炉联合国贸发报告…": a channel, then the headline)
+        if len(segments) >= 2 and len(first) <= CHANNEL_MAX_CHARS and len(segments[1]) > 2 * len(first):
+            return strip_site_suffix(segments[1])
         if len(first) >= 4 or len(segments) < 2:
-            return first or title_tag
+            return strip_site_suffix(first or title_tag)
         return max(segments[:2], key=len)
     for tag in ("h1", "h2"):
         for h in root.iter(tag):

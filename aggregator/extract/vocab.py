@@ -33,7 +33,7 @@ BLOCK_TAGS = frozenset({
 # with (or ends with, for hints of 5+ letters: "bdshare" ends with "share").
 JUNK_HINTS = (
     "nav", "navbar", "menu", "breadcrumb", "crumb", "position", "location", "weizhi", "dangqian",
-    "share", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize",
+    "share", "sharing", "sharedaddy", "sharethis", "addthis", "fenxiang", "bdshare", "jiathis", "social", "toolbar", "tools", "fontsize",
     "print", "comment", "pinglun", "reply", "related", "relate", "xiangguan", "recommend", "tuijian",
     "hot", "rank", "paihang", "sidebar", "side", "aside", "footer", "foot", "bottom", "copyright",
     "banquan", "header", "head", "topbar", "login", "search", "pager", "pagination", "prevnext",
@@ -48,6 +48,19 @@ JUNK_HINTS = (
     "infobox", "navbox", "ambox", "hatnote", "editsection", "reflist", "references",
     "reference", "toc", "catlinks", "noprint", "metadata", "sistersitebox", "printfooter", "mbox",
 )
+
+# Words that follow a hint in a class/id name without changing what it names
+# ("share-box", "comment-list-wrap", "footer-links"); a hint followed by anything else
+# ("pagination-first", "player-2020-580") is a different thing.
+CLASS_CONTAINER_WORDS = frozenset({
+    "box", "wrap", "wrapper", "bar", "list", "lists", "area", "panel", "block", "con", "cont", "container",
+    "inner", "outer", "main", "mod", "module", "section", "top", "btn", "btns", "button", "buttons",
+    "links", "link", "icon", "icons", "tit", "title", "item", "items", "posts", "news", "form", "menu",
+    "widget", "slot", "page", "layer", "pop", "part", "holder", "div", "fixed", "float", "wx", "nav",
+    "s", "bd", "hd", "ft", "new", "v2", "js", "cf", "clearfix", "fl", "fr", "l", "r", "left", "right",
+    "mobile", "pc", "m", "ul", "li", "zone", "group", "info", "text", "txt", "word", "words", "tool", "tools",
+    "bottom", "content", "body", "frame", "line", "bg",
+})
 
 # class/id tokens that suggest the article container (bonus when scoring).
 CONTENT_HINTS = (
@@ -66,6 +79,11 @@ SOFT_JUNK_HINTS = frozenset({
     "copyright", "banquan", "mianze", "disclaimer", "skip", "vote", "video",
 })
 
+# Soft hints that, closing a class name, describe a state or a variant rather than name a
+# component: "field-label-hidden" is a field whose label is hidden, "a-list-item" an item.
+SOFT_STATE_HINTS = frozenset({"hidden", "more", "like", "hot", "skip", "list", "side", "next", "prev", "ad", "gg",
+                              "vote", "video", "title", "links"})
+
 # Headings after which the rest of the container is not article text.
 TRUNCATE_HEADINGS = re.compile(
     r"^[【\[〖(（]?\s*(相关(文章|新闻|阅读|推荐|报道|链接|资讯|内容|专题|稿件|热词|标签)|推荐阅读|延伸阅读|"
@@ -82,7 +100,7 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(当前位置|您的位置|你的位置|您现在的位置|你现在的位置|现在位置|所在位置|当前的位置)\s*[:：]",
     r"^(首页|主页|网站首页)\s*[>＞»/›→]",
     r"^.{0,30}[>＞»›]\s*(正文|正文内容|内容|详情|浏览文章|文章详情)\s*$",
-    r"^分享(到|给朋友|至|本文|文章)?\s*([:：].{0,40})?$",
+    r"^分享(到|给朋友|至|本文|此文|文章)?\s*([:：].{0,40})?$",
     r"^(扫一扫|扫码|微信扫一扫|用微信扫描|打开微信).{0,24}(分享|手机|打开|阅读|浏览|关注|二维码|朋友圈).{0,10}$",
     r"^[【\[]?(上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇|前一篇|后一篇|阅读下一篇|已经是第一篇|已经是最后一篇)[】\]]?\s*([:：>》].{0,80})?$",
     r"^\s*[【\[]?\s*(打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|收藏本页|加入收藏|收藏|"
@@ -94,6 +112,10 @@ JUNK_LINES = tuple(re.compile(p) for p in (
     r"^(责任编辑|编辑|责编)\s*[:：]\s*$",
     r"^(返回搜狐|返回腾讯|查看更多|展开全文|阅读全文|点击查看全文|显示全文|收起全文).{0,12}$",
     r"^(语音)?播报(文章|本文)?$",
+    # widgets: a gallery link, a like counter, "点击进入专题>>"
+    r"^[【\[]?(图集|组图|高清图集|高清组图|查看图集|进入图集)[】\]]?$",
+    r"^(\+1|点赞\s*\+?\d*|赞\s*\+1)$",
+    r"^[【\[]?点击(进入|查看|阅读|浏览|访问)[^。！？]{0,30}(>>|》》|>|»|›)\s*[】\]]?$",
     r"^[-—=_*·.]{3,}\s*(分隔线|分割线)?\s*[-—=_*·.]*$",
     # ad teasers labelled 广告 in feeds (a real sentence about advertising ends with 。)
     r"^(广告|推广|AD)\s*[^。]{2,40}$",
@@ -118,15 +140,39 @@ META_LINE_LABELS = re.compile(
     r"\d+\s*(次|人)?(浏览|阅读|阅|点击)|责任编辑|供稿|文章来源|信息来源|发布者|分类\s*[:：])"
 )
 
-# Meta tags for the publication date, in order of trust.
-META_DATE_KEYS = (
+# Meta tags (name/property/itemprop, lower-cased) for the original publication date, in
+# order of trust; Chinese CMS names (PubDate, publishdate, firstpublishedtime …) included.
+META_PUBLISHED_KEYS = (
     "article:published_time", "og:article:published_time", "og:published_time", "og:release_date",
-    "publishdate", "publish_date", "pubdate", "pubtime", "publishtime", "publish-time",
-    "datepublished", "dc.date.issued", "dc.date", "dcterms.created", "date", "sailthru.date",
-    "article.published", "published_time", "bytedance:published_time", "weibo:article:create_at",
-    "firstpublishedtime", "releasedate", "createdate", "contentdate", "lastmodifiedtime",
-    "article:modified_time", "og:updated_time", "dc.date.modified",
+    "publishdate", "publish_date", "pubdate", "pubtime", "publishtime", "publish-time", "publish_time",
+    "datepublished", "date_published", "article_date_original", "originalpublicationdate",
+    "firstpublishedtime", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created",
+    "dc.created", "datecreated", "article.created", "article.published", "published_time",
+    "publication_date", "publicationdate", "prism.publicationdate", "citation_publication_date",
+    "citation_date", "parsely-pub-date", "cxenseparse:recs:publishtime", "sailthru.date",
+    "bytedance:published_time", "weibo:article:create_at", "og:pubdate", "pdate", "ptime",
+    "releasedate", "createdate", "contentdate", "displaydate", "uploaddate",
 )
+# Generic date tags: on many CMS the page's generation or last-edit date; trusted below the
+# visible meta-area date and the URL.
+META_GENERIC_DATE_KEYS = ("dc.date", "dcterms.date", "date", "timestamp")
+# Meta tags for a modification date: used only when no publication date is found anywhere.
+META_MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "datemodified",
+    "lastmodifiedtime", "last-modified", "modified_time", "updated_time", "lastmod",
+)
+META_DATE_KEYS = META_PUBLISHED_KEYS + META_GENERIC_DATE_KEYS + META_MODIFIED_KEYS  # kept for callers of the old name
+
+# JSON-LD / microdata properties.
+LD_PUBLISHED_KEYS = ("datePublished", "dateCreated", "uploadDate", "pubDate", "dateIssued")
+LD_MODIFIED_KEYS = ("dateModified",)
+# JSON-LD @type words of the article item (preferred over a page's other items).
+LD_ARTICLE_TYPES = re.compile(r"Article|Posting|Report|Blog|NewsArticle|WebPage|Review|Recipe|Event", re.I)
+# class / itemprop / rel words of <time>, <abbr> and other date elements.
+DATE_PUBLISHED_HINT = re.compile(r"publish|posted|post-date|postdate|entry-date|created|dateline|pubdate|date-pub|"
+                                 r"datepub|article-date|article_date|byline", re.I)
+DATE_MODIFIED_HINT = re.compile(r"updat|modif|edited|revis", re.I)
+
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
 META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source")
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
@@ -142,5 +188,40 @@ SCRIPT_DATE_PATTERNS = tuple(re.compile(p) for p in (
 # Widget phrases glued to the end of a real line ("（编辑：小何）返回搜狐，查看更多").
 JUNK_TAIL = re.compile(r"\s*(返回搜狐[，,]?\s*查看更多|展开全文|点击展开全文|阅读全文|播报文章)\s*$")
 
+# Headings of page furniture, never an article's headline.
+JUNK_HEADINGS = re.compile(r"首页|联系我们|相关|推荐|热门|排行|最新|友情链接|评论|留言|阅读打卡|版权|关于我们|导航|专题|"
+                           r"精彩|猜你喜欢|更多|下载|客户端|扫码|二维码|网站地图")
+
 # Title suffix separators: "Title_栏目_网站" / "Title - 网站" / "Title|网站".
 TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")
+
+# --- bylines (author / origin / editor) ---
+# class/id tokens of elements holding one byline field (the element's text is the value,
+# after its label): matched as whole tokens or token prefixes/suffixes of a class/id word
+# split on "-" and "_" ("source_baidu", "article-editor", "caas-attr-provider").
+BYLINE_ELEMENT_HINTS = {
+    "origin": ("source", "sour", "laiyuan", "copyfrom", "media", "provider", "medianame", "ly"),
+    "author": ("author", "autor", "writer", "zuozhe", "byline"),
+    "editor": ("editor", "bianji", "zebian", "liability"),
+}
+# words in a class/id that make a hinted element something else ("author-info__attention",
+# "source-list", "media-player")
+BYLINE_HINT_STOP = ("attention", "follow", "avatar", "img", "pic", "icon", "list", "player", "video", "desc",
+                    "intro", "more", "link", "btn", "button", "num", "count")
+# values that are never a name of a person or an outlet
+NON_NAMES = re.compile(
+    r"^(?:本站|本网|原创|本站原创|网络|网络整理|互联网|未知|佚名|匿名|网友|转载|整理|综合|"
+    r"编辑|责任编辑|作者|来源|记者|通讯员|null|none|undefined|暂无)$", re.I)
+# words that show a candidate is a counter, a link or navigation, not a name
+NON_NAME_WORDS = re.compile(
+    r"访问|统计|浏览|点击|阅读|返回|首页|更多|评论|分享|登录|注册|关注|订阅|下载|打印|收藏|字号|授权|地址|"
+    r"红包|发出|发布于|发表于|账号|http|www\.|@|\.com|[：:]")
+# ... and, for a person's name (not an outlet), words of headings, feeds and adverts
+AUTHOR_NON_WORDS = re.compile(r"文章|新闻|资讯|推荐|行情|热门|最新|专题|频道|传奇|Taboola|[0-9]{3,}")
+# job and outlet words before the names in a credit ("南都见习记者 林子沛",
+# "政能亮特约评论员 韩涵", "职工通讯员 李琴雯"): the names follow the last of them
+CREDIT_ROLE = re.compile(r"^.*?(?:见习记者|特约记者|首席记者|记者|通讯员|特约评论员|评论员|专栏作者|作者|撰稿人|撰稿|执笔|采写)\s*")
+# words after the names ("陈智 整合", "路闻卓立编译", "(张三 摄)")
+CREDIT_TAIL = re.compile(r"\s*(?:整合|整理|编译|报道|综合报道|摄影?|制图|发自\S*|编辑)$")
+# staff codes after an editor's name ("杨倩_NF4425", "韩保林 PK155", "支全明 SF099")
+STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fffa-z])[\s_]+[A-Z]{1,4}\d{2,6}$")

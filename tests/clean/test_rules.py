@@ -25,6 +25,9 @@ POSITIVE = [
     ("icp", "晋公网安备 14010502000001号"),
     ("correction", "【纠错】"),
     ("correction", "纠错邮箱：jiucuo@example.com"),
+    ("editor_trailer", "(责编：胡永秋、杨光宇)"),
+    ("editor_trailer", "【责任编辑：王頔】"),
+    ("editor_trailer", "责任编辑：杨倩_NF4425"),
 ]
 # weak rules: removed only together with a strong footer anchor
 WEAK_POSITIVE = [
@@ -44,6 +47,7 @@ NEGATIVE = [
     ("disclaimer", "他在发布会上作出郑重承诺，表示将严格履行合同义务，确保项目按期交付使用，并接受社会各界监督。"),
     ("icp", "该公司已完成ICP许可证年检。"),
     ("correction", "执法人员当场责令其纠错整改，并依法作出行政处罚，要求限期完成整改。"),
+    ("editor_trailer", "责任编辑：要对稿件的真实性负责，这是新闻单位的基本要求。"),
     ("hotline", "市民可拨打12345热线电话反映问题。"),
     ("contact_number", "截至10月20日，累计放贷金额超过100亿元，服务企业1300余家。"),
     ("wechat_contact", "市民可通过“太原发布”微信公众号预约办理。"),

@@ -152,3 +152,97 @@ def test_script_timestamp_beats_relative_text():
     head = '<script>var ct = "1727490600"; var other = 1;</script>'
     ex = extract_article(_page(head, "昨天"), "http://mp.weixin.qq.com/s?x", now=NOW)
     assert ex.published_at == datetime.fromtimestamp(1727490600, tz=SHANGHAI) and ex.date_source == "script"
+
+
+# --- structured signals, European formats, ranking (issue 13) ---
+
+def _en_page(head="", before="", url_link=""):
+    title = f"<a href='{url_link}'>A headline of the story</a>" if url_link else "A headline of the story"
+    return (f"<html><head><title>A headline of the story - Example</title>{head}</head><body>"
+            f"<h1>{title}</h1><div class='byline'>{before}</div><div class='content'>"
+            "<p>The first paragraph of the story is long enough, with commas, and a full stop.</p>"
+            "<p>The second paragraph is long enough as well, with commas, and a full stop too.</p>"
+            "</div></body></html>")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("21.01.2022", sh(2022, 1, 21)),
+    ("3.2.2019 14:05", sh(2019, 2, 3, 14, 5)),
+    ("06-08-2009", sh(2009, 8, 6)),
+    ("03/21/2019", sh(2019, 3, 21)),          # month-first when the day cannot be a month
+    ("12. März 2019", sh(2019, 3, 12)),
+    ("1er janvier 2019", sh(2019, 1, 1)),
+    ("March 12, 2019", sh(2019, 3, 12)),
+    ("Posted on Sept. 3rd 2019", sh(2019, 9, 3)),
+    ("12 de marzo de 2019", sh(2019, 3, 12)),
+])
+def test_european_formats(text, expected):
+    assert parse_date(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["[1-2]", "siehe [3-4] und", "Lieferzeit 1-3 Tage", "1-3天", "(5-6)", "Hello 12 Monkeys 2019"])
+def test_citation_markers_and_ranges_are_not_dates(text):
+    assert parse_date(text, NOW) is None
+
+
+def test_time_datetime_is_read():
+    ex = extract_article(_en_page(before='<time class="entry-date published" datetime="2021-11-19T10:13:50+01:00">19.11.</time>'),
+                         "http://x/", now=NOW)
+    assert ex.published_at.date().isoformat() == "2021-11-19" and ex.date_source == "time"
+
+
+def test_itemprop_with_content_and_abbr_title():
+    ex = extract_article(_en_page(before='<span itemprop="datePublished" content="2019-05-06">May</span>'), "http://x/", now=NOW)
+    assert ex.published_at == sh(2019, 5, 6) and ex.date_source == "microdata"
+    ex = extract_article(_en_page(before='<abbr class="published" title="2009-08-06T14:12:32+0200">Aug</abbr>'),
+                         "http://x/", now=NOW)
+    assert ex.published_at.date().isoformat() == "2009-08-06" and ex.date_source == "abbr"
+
+
+def test_published_beats_modified_and_modified_is_last_resort():
+    head = ('<meta property="article:modified_time" content="2020-06-02T11:57:06+02:00">'
+            '<meta property="article:published_time" content="2020-03-31T08:00:00+02:00">')
+    ex = extract_article(_en_page(head), "http://x/", now=NOW)
+    assert ex.published_at.date().isoformat() == "2020-03-31"
+    ex = extract_article(_en_page(head.split("<meta property=\"article:published")[0]), "http://x/a", now=NOW)
+    assert ex.published_at.date().isoformat() == "2020-06-02"
+
+
+def test_utc_instant_read_on_the_pages_local_day():
+    # 2018-12-31T23:11Z is New Year's day in the URL's (and the page's) zone
+    head = '<meta property="article:published_time" content="2018-12-31T23:11:59+00:00">'
+    ex = extract_article(_en_page(head), "https://blog.example.com/2019/01/01/ins-neue-jahr/", now=NOW)
+    assert ex.published_at.date().isoformat() == "2019-01-01" and ex.date_source == "meta"
+    # a naive local stamp of the same instant (same minutes) names the local day
+    head = ('<meta property="article:published_time" content="2023-11-09T06:35:29+00:00">'
+            '<meta name="sailthru.date" content="2023-11-08 22:35:29">')
+    ex = extract_article(_en_page(head), "https://news.example.com/a-story/", now=NOW)
+    assert ex.published_at.date().isoformat() == "2023-11-08"
+
+
+def test_an_explicit_local_offset_is_not_shifted():
+    head = '<meta property="article:published_time" content="2024-09-27T08:00:00+08:00">'
+    ex = extract_article(_en_page(head), "https://news.example.com/2024/09/28/x/", now=NOW)
+    assert ex.published_at == sh(2024, 9, 27, 8, 0)
+
+
+def test_visible_time_of_day_beats_date_only_meta():
+    ex = extract_article(_page('<meta name="publishdate" content="2024-09-28">', "发布时间：2024-09-28 08:18"),
+                         "http://x/", now=NOW)
+    assert ex.published_at == sh(2024, 9, 28, 8, 18) and ex.date_source == "text"
+
+
+def test_chinese_cms_meta_names():
+    ex = extract_article(_page('<meta name="PubDate" content="2019-09-07 13:43">'), "http://x/", now=NOW)
+    assert ex.published_at == sh(2019, 9, 7, 13, 43) and ex.date_source == "meta"
+
+
+def test_headline_permalink_date():
+    ex = extract_article(_en_page(url_link="/archive/2005/07/31/my-post.aspx"), "http://blog.example.com/p?id=3", now=NOW)
+    assert ex.published_at == sh(2005, 7, 31) and ex.date_source == "url"
+
+
+def test_yearless_dates_resolve_against_fetch_time():
+    fetched = datetime(2019, 6, 30, 12, 0, tzinfo=SHANGHAI)
+    ex = extract_article(_page(meta_line="06-24 10:00"), "http://x/a.html", now=fetched)
+    assert ex.published_at == sh(2019, 6, 24, 10, 0)

@@ -117,8 +117,28 @@ def test_summary_repeating_the_body_is_not_duplicated():
     ("3 5 8", False),
     ("广告魔兽世界公益服，今日新开，纯免费！", True),
     ("广告业是现代服务业的重要组成部分。", False),
+    ("图集", True), ("【图集】", True), ("+1", True), ("点击进入专题>>", True), ("点击查看更多精彩内容 >>", True),
+    ("图集显示了这座城市的百年变迁。", False), ("点击进入系统后，按提示填写申报信息。", False),
 ])
 def test_junk_line_table(line, junk):
     from aggregator.extract.body import is_junk_line
 
     assert is_junk_line(line) is junk
+
+
+@pytest.mark.parametrize("cls, junk", [
+    ("field-label-hidden", False), ("pagination-first", False), ("player-2020-580", False), ("a-list-item", False),
+    ("share-box", True), ("bdsharebuttonbox", True), ("comment-list-wrap", True), ("article-share", True),
+    ("pre-next", True), ("jp-relatedposts", True), ("sharedaddy", True), ("entry-footer", True), ("comments", True),
+])
+def test_junk_by_whole_class_tokens(cls, junk):
+    from aggregator.extract.body import token_kind
+
+    assert (token_kind(cls) is not None) is junk
+
+
+def test_content_in_qualified_class_names_is_kept():
+    paras = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    for cls in ("field-label-hidden", "pagination-first", "player-2020-580", "a-list-item"):
+        html = _page(f"<div class='article'><h1>山西召开全省制造业振兴升级推进会</h1><div class='{cls}'>{paras}</div></div>")
+        assert extract_article(html, "http://x/").body.split("\n") == ARTICLE, cls

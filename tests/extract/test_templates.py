@@ -19,7 +19,10 @@ from ._data import SHARED
 from .templates import TEMPLATES
 
 CNEWS = SHARED / "data" / "cnews-dev.tsv"
-EDITOR = {"newscn": ["【责任编辑:王頔】"], "people": ["《 人民日报 》（ 2024年09月28日 02 版）", "(责编：胡永秋、杨光宇)"]}
+# lines of the templates' article that stay in the stored body; the editor trailers
+# (【责任编辑:王頔】, (责编：…)) move to ``editor`` and to the removed text (issue 13)
+EDITOR = {"people": ["《 人民日报 》（ 2024年09月28日 02 版）"]}
+TRAILERS = {"newscn": ("【责任编辑:王頔】", "王頔"), "people": ("(责编：胡永秋、杨光宇)", "胡永秋 杨光宇")}
 
 COMMITTED = [
     ("太原市召开重点产业链推进会", [
@@ -38,6 +41,17 @@ def _run(name, title, paras):
     body = strip_boilerplate(normalize_text(ex.body)).body
     truth = "\n".join(paras + EDITOR.get(name, []))
     return ex, body, prf(body, truth)[2]
+
+
+@pytest.mark.parametrize("name", sorted(TRAILERS))
+def test_editor_trailer_moves_to_editor_and_removed(name):
+    title, paras = COMMITTED[0]
+    html = TEMPLATES[name](title, paras)
+    ex = extract_article(html, "http://www.example.gov.cn/a/202409/t20240928_1.html")
+    st = strip_boilerplate(normalize_text(ex.body))
+    line, editor = TRAILERS[name]
+    assert ex.editor == editor
+    assert line not in st.body and line in st.removed and st.hits.get("editor_trailer") == 1
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))

@@ -50,6 +50,7 @@ OFFSITE_REDIRECT = "offsite_redirect"
 HTTP_ERROR = "http_error"
 DOWNLOAD_ERROR = "download_error"
 REDIRECT_LOOP = "redirect_loop"
+MULTIPAGE_INCOMPLETE = "multipage_incomplete"
 EXTRACTION_FAILED = "extraction_failed"
 TRUNCATED = "truncated"
 

@@ -21,6 +21,7 @@ from aggregator import drops
 from aggregator.db.engine import engine_for_crawler, make_engine, resolve_db_url
 from aggregator.db.models import Article, Source
 from aggregator.db.store import decompress_page
+from aggregator.extract.pages import article_page_links
 from aggregator.page import PageDropped, page_to_item
 
 BATCH = 200
@@ -58,9 +59,15 @@ class ReprocessSpider(scrapy.Spider):
 
     def item_for(self, row):
         url = row.fetched_url or row.url
+        raw = decompress_page(row.raw_html)
+        if article_page_links(raw, url):
+            # only page 1 of a multi-page article is kept: re-extracting it alone would cut
+            # the stored article down to its first page
+            self.crawler.stats.inc_value("reprocess/multipage_kept")
+            return None
         try:
             return page_to_item(
-                decompress_page(row.raw_html),
+                raw,
                 url,
                 source=row.name,
                 fetched_at=row.fetched_at,

@@ -35,6 +35,7 @@ from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
 from aggregator.frontier import Channel, Frontier
 from aggregator.middlewares.incremental import STORED_META, stored_check, stored_urls
+from aggregator.extract.pages import article_page_links, join_pages
 from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
@@ -262,7 +263,64 @@ class NewsSpider(scrapy.Spider):
             return
         finally:
             self.crawler.stats.inc_value("stage_cpu/extract", time.process_time() - start)
+        more = further_pages(response)
+        if more:  # a multi-page article: its pages are fetched in order, then joined
+            self.crawler.stats.inc_value("multipage/articles")
+            yield self.part_request(item, more, [item.body], response.meta.get("channel"))
+            return
         yield item
+
+    # --- multi-page articles ---------------------------------------------------------
+    def part_request(self, item, pages: list[str], bodies: list[str], channel: str | None) -> scrapy.Request:
+        return scrapy.Request(
+            pages[0], callback=self.parse_article_part, errback=self.on_part_error, priority=2,
+            meta={"aggregator_page": "article_part", "article_item": item, "pages_left": pages[1:],
+                  "bodies": bodies, "channel": channel},
+        )
+
+    def parse_article_part(self, response: Response):
+        """Page 2..N of an article: its body is added; after the last, the whole article
+        (one row, under page 1's URL) goes on to the pipelines."""
+        meta = response.meta
+        item, bodies = meta["article_item"], list(meta["bodies"])
+        try:
+            part = page_to_item(response.body, response.url, source=item.source, fetched_at=datetime.now(timezone.utc),
+                                encoding=getattr(response, "encoding", None), selectors=self.selectors,
+                                category=item.category, min_body_chars=1)
+            bodies.append(part.body)
+        except PageDropped as exc:  # a page without text: the article is what the others hold
+            self.crawler.stats.inc_value("multipage/empty_pages")
+            self.logger.warning("Page %s of a multi-page article has no text (%s)", response.url, exc)
+        if meta["pages_left"]:
+            yield self.part_request(item, meta["pages_left"], bodies, meta.get("channel"))
+            return
+        yield self.joined(item, bodies)
+
+    def on_part_error(self, failure):
+        """A further page could not be fetched. Gone for good (404, 410): the article is
+        stored with the pages there are, and a warning. Otherwise it is not stored now
+        (dropped as ``multipage_incomplete``) and its channel is read again next run."""
+        request = failure.request
+        meta = request.meta
+        if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:
+            self.crawler.stats.inc_value("multipage/missing_pages")
+            self.logger.warning("Page %s of a multi-page article is gone: stored without it", request.url)
+            bodies = meta["bodies"]
+            if not meta["pages_left"]:
+                return [self.joined(meta["article_item"], bodies)]
+            return [self.part_request(meta["article_item"], meta["pages_left"], bodies, meta.get("channel"))]
+        drops.count_page_drop(self.crawler.stats, drops.MULTIPAGE_INCOMPLETE, meta["article_item"].url,
+                              f"page {request.url}: {failure.value!r}")
+        self.crawler.stats.inc_value("aggregator/article_pages/failed")
+        if meta.get("channel"):
+            self.frontier.open(meta["channel"]).broken = True
+        return []
+
+    def joined(self, item, bodies: list[str]):
+        item.body = join_pages(bodies)
+        self.crawler.stats.inc_value("multipage/joined")
+        self.crawler.stats.inc_value("multipage/pages", len(bodies))
+        return item
 
     def on_error(self, failure) -> None:
         request = failure.request
@@ -309,6 +367,20 @@ class NewsSpider(scrapy.Spider):
             covered = self.frontier.close(clean=reason == "finished" and not lost)
             stats.set_value("frontier/channels", len(self.frontier.channels))
             stats.set_value("frontier/covered", covered)
+
+
+#: A link to page 2 in one of the shapes article pagers use (``_2.html``, ``-2.shtml``,
+#: ``/2``, ``?page=2``): only pages that have one are searched for an article pager.
+PAGER_HINT = re.compile(
+    rb"""href\s*=\s*["']?[^"'>\s]*(?:[_-]2\.[a-z]{2,6}|/2/?|[?&](?:page|p|pn|pageno|page_no|pg|pagenum|currentpage)=2)["'&#>\s]""",
+    re.I)
+
+
+def further_pages(response: Response) -> list[str]:
+    """The URLs of pages 2..N when the response is page 1 of a multi-page article."""
+    if not PAGER_HINT.search(response.body):
+        return []
+    return article_page_links(response.body, response.url)
 
 
 def page_problem(response: Response) -> str | None:

@@ -220,7 +220,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
-    hints = _byline.hinted_elements(scope)
+    hints = _byline.LazyHints(scope)  # class/id-hinted elements, scanned only if a field needs them
     origin = (_byline.origin_from_lines(info_lines) or _byline.from_hinted(hints["origin"], "origin")
               or _meta.origin_of([], metas))
     editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")

@@ -216,6 +216,20 @@ def hinted_elements(scope) -> dict[str, list[str]]:
     return out
 
 
+class LazyHints:
+    """:func:`hinted_elements` of ``scope``, computed on the first lookup."""
+
+    __slots__ = ("scope", "_found")
+
+    def __init__(self, scope):
+        self.scope, self._found = scope, None
+
+    def __getitem__(self, field: str) -> list[str]:
+        if self._found is None:
+            self._found = hinted_elements(self.scope)
+        return self._found[field]
+
+
 def _strip_dates(text: str) -> str:
     for _name, pat in dates.ABSOLUTE_PATTERNS[:3]:
         text = pat.sub(" ", text)

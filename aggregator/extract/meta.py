@@ -63,17 +63,21 @@ def json_ld(root) -> list[dict]:
     return items
 
 
+def _junk_kind(el):
+    from .body import junk_kind
+
+    return junk_kind(el)
+
+
 def _heading_text(h) -> str:
     """A heading's text up to its first <br> or block child (PHPCMS puts the meta line
     inside the <h1> after a <br>)."""
-    from .body import junk_kind
-
     parts = [h.text or ""]
     for ch in h:
         if isinstance(ch.tag, str):
             if ch.tag == "br" or ch.tag in vocab.BLOCK_TAGS:
                 break
-            if junk_kind(ch) != "hard":  # an [编辑] edit link, a share button
+            if not (ch.get("class") or ch.get("id")) or _junk_kind(ch) != "hard":  # an [编辑] edit link
                 parts.append(ch.text_content())
         parts.append(ch.tail or "")
     text = _WS.sub(" ", "".join(parts)).strip()
@@ -115,12 +119,13 @@ def displayed_headline(root, refs: list[str]) -> str:
     (longest among the best), trimmed to the title's segment when it carries a counter
     ("第二章 失乡号的船长241"); a short match that is a channel name (新闻动态) loses to a
     long heading of the page. '' when no heading matches."""
+    level = {t: i for i, t in enumerate(HEADLINE_TAGS)}
+    found = sorted(((level[h.tag], i, h) for i, h in enumerate(root.iter(*HEADLINE_TAGS))), key=lambda x: x[:2])
     heads = []
-    for tag in HEADLINE_TAGS:
-        for h in root.iter(tag):
-            t = _heading_text(h)
-            if 2 <= len(t) <= 150:
-                heads.append(t)
+    for _lvl, _i, h in found:
+        t = _heading_text(h)
+        if 2 <= len(t) <= 150:
+            heads.append(t)
     if not heads:
         return ""
     segments = [seg for ref in refs for seg in vocab.TITLE_SPLIT.split(ref) if len(seg) >= 4]
@@ -182,7 +187,8 @@ def strip_site_words(title: str, words: set[str]) -> str:
 
 
 def title_of(root, metas: dict[str, str], ld: list[dict] | None = None) -> str:
-    return strip_site_words(_title_of(root, metas, ld), site_words(root, metas))
+    title = _title_of(root, metas, ld)
+    return strip_site_words(title, site_words(root, metas)) if " " in title else title
 
 
 def _title_of(root, metas: dict[str, str], ld: list[dict] | None = None) -> str:

@@ -51,3 +51,23 @@ def test_a_list_page_of_forty_thousand_links_is_checked_in_chunks(sqlite_url):
         assert stored_urls(session, urls) == {}
         assert session.scalar(select(func.count()).select_from(Article)) == 0
     engine.dispose()
+
+
+def test_a_canonical_link_to_another_stored_article_does_not_overwrite_it(tmp_path):
+    root = tmp_path / "www"
+    victim, hijacker = build(root, 2).articles[1], build(root, 2).articles[0]
+    page = root / hijacker.lstrip("/")
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</title>", f'</title><link rel="canonical" href="{victim}">'), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with MockServer(root) as server:
+        first = run_scrapy("crawl", "article", "-a", f"url={server.url}{victim}", db_url=db)
+        second = run_scrapy("crawl", "article", "-a", f"url={server.url}{hijacker}", db_url=db)
+    assert first.returncode == second.returncode == 0, second.stderr[-2000:]
+    engine = create_engine(db)
+    with Session(engine) as session:
+        rows = {a.fetched_url.split("/", 3)[3]: (a.url.split("/", 3)[3], a.title) for a in session.scalars(select(Article))}
+    engine.dispose()
+    assert set(rows) == {victim.lstrip("/"), hijacker.lstrip("/")}  # two rows: nothing overwritten
+    assert rows[victim.lstrip("/")][0] == victim.lstrip("/") and "第1号" in rows[victim.lstrip("/")][1]
+    assert rows[hijacker.lstrip("/")][0] == hijacker.lstrip("/")  # stored under its own URL

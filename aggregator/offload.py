@@ -102,13 +102,12 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 class Worker:
     """One worker process (a single-process pool, so batches sent to it run in order).
-    When the process dies, the batch it was running fails and the next batch starts a
-    new process."""
+    When the process dies, the batches it held fail with WorkerDied and the next call
+    starts a new process (Batcher runs them again there)."""
 
     def __init__(self, name: str = "worker", stats=None):
         self.name = name
         self.stats = stats
-        self.restarts = 0
         self._executor: ProcessPoolExecutor | None = None
 
     async def run(self, fn: Callable, *args: Any) -> Any:
@@ -123,7 +122,6 @@ class Worker:
             if self._executor is executor:  # the first batch to notice replaces it
                 executor.shutdown(wait=False)
                 self._executor = None
-                self.restarts += 1
                 if self.stats is not None:
                     self.stats.inc_value("offload/worker_restarts")
             raise WorkerDied(f"{self.name} died: {exc}") from None

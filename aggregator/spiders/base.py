@@ -36,14 +36,13 @@ from aggregator.db.errors import describe
 from aggregator.frontier import Channel, Frontier
 from aggregator.middlewares.incremental import STORED_META, stored_check, stored_urls
 from aggregator.extract.pages import article_page_links, join_pages
+from aggregator.outcome import STORAGE_DROPS
 from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
 #: An article page answering with these is gone for good (a dead link): it does not
 #: leave its channel unread. Any other failure may pass, so the channel is read again.
 GONE_STATUSES = {404, 410}
-#: Drops that mean an article was fetched but not stored: the run did not cover its channels.
-LOST_TO_STORAGE = ("StoreFailed", "DatabaseDown", "Interrupted")
 
 
 class SpiderArgumentError(ValueError):
@@ -362,7 +361,9 @@ class NewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         """Record the frontier: covered only where nothing was lost on the way."""
         stats = self.crawler.stats
-        lost = sum(stats.get_value(f"{drops.ITEM_DROP_PREFIX}{name}", 0) for name in LOST_TO_STORAGE)
+        # an article fetched but not stored: the run did not cover its channels (items handed
+        # back by a stop need no check: a stopped run is not "finished")
+        lost = sum(stats.get_value(f"{drops.ITEM_DROP_PREFIX}{name}", 0) for name in STORAGE_DROPS)
         if "_frontier" in self.__dict__:
             covered = self.frontier.close(clean=reason == "finished" and not lost)
             stats.set_value("frontier/channels", len(self.frontier.channels))

@@ -151,6 +151,15 @@ def wait_for_worker(crawl: Crawl, timeout: float = 60) -> int:
     raise AssertionError("no worker process appeared")
 
 
+def strike_when_busy(crawl: Crawl, stored: int) -> tuple[int, int]:
+    """Wait until the crawl has its worker and ``stored`` articles, and is still running:
+    the moment to strike. Returns (the worker's pid, the articles stored by then)."""
+    worker = wait_for_worker(crawl)
+    have = wait_for_articles(crawl, stored)
+    assert crawl.proc.poll() is None, "the crawl ended before the fault"
+    return worker, have
+
+
 @dataclass
 class Audit:
     """What a database holds, in the terms the fault tests compare."""

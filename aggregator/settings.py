@@ -52,6 +52,9 @@ ITEM_PIPELINES = {
 # Article and list pages are de-duplicated per process, so a run resumed from JOBDIR
 # fetches again what the killed run fetched but never stored (aggregator/dupefilter.py).
 DUPEFILTER_CLASS = "aggregator.dupefilter.StoredAwareDupeFilter"
+# A JOBDIR queue file torn by kill -9 is set aside for the memory queue, never a lost
+# request (aggregator/scheduler.py).
+SCHEDULER = "aggregator.scheduler.TornQueueSafeScheduler"
 
 EXTENSIONS = {
     "aggregator.extensions.crawl_run.CrawlRunRecorder": 100,

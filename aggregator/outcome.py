@@ -19,7 +19,8 @@ cause                       when
 ``article_pages_failed``    more than AGGREGATOR_MAX_FAILED_SHARE of the article pages
                             could not be fetched
 ``nothing_fetched``         not one page came back
-``exceptions``              an exception in a spider callback, a pipeline or a worker
+``exceptions``              an exception in a spider callback, a pipeline, a worker
+                            or an asyncio task nobody awaited (aggregator/loop_errors)
 ``closed``                  Scrapy closed the run for another reason (a timeout, …)
 ==========================  =======================================================
 
@@ -77,7 +78,8 @@ def judge(reason: str, stats: dict, *, fetches_pages: bool = True,
     if fetches_pages and not stats.get("response_received_count", 0):
         problems["nothing_fetched"] = "not one page came back"
     exceptions = {"spider": stats.get("spider_exceptions/count", 0), "pipeline": stats.get("aggregator/item_errors", 0),
-                  "worker": stats.get("relate/errors", 0)}
+                  "worker": stats.get("relate/errors", 0),
+                  "unhandled in the event loop": stats.get("aggregator/loop_errors", 0)}
     if sum(exceptions.values()):
         problems["exceptions"] = ", ".join(f"{k} {v}" for k, v in exceptions.items() if v)
     return Outcome("failed" if problems else "finished", problems)

@@ -57,6 +57,8 @@ DUPEFILTER_CLASS = "aggregator.dupefilter.StoredAwareDupeFilter"
 SCHEDULER = "aggregator.scheduler.TornQueueSafeScheduler"
 
 EXTENSIONS = {
+    # counts exceptions lost in asyncio tasks; before the recorder, which judges the run
+    "aggregator.extensions.loop_errors.LoopErrorCounter": 90,
     "aggregator.extensions.crawl_run.CrawlRunRecorder": 100,
 }
 

@@ -59,7 +59,10 @@ class LoopErrorCounter:
         self.loop.set_exception_handler(self.handle)
 
     def handle(self, loop, context):
-        self.crawler.stats.inc_value(STAT)
+        # Only raised exceptions: "Task was destroyed but it is pending" and the like are
+        # notices about shutdown order, not lost work.
+        if context.get("exception") is not None:
+            self.crawler.stats.inc_value(STAT)
         if self.previous is not None:
             self.previous(loop, context)
         else:

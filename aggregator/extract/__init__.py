@@ -31,6 +31,8 @@ MAX_INPUT_BYTES = 8 * 1024 * 1024
 META_AREA_MAX_LINES = 15
 INFO_LINE_MAX_CHARS = 60
 TRAILER_MAX_LINES = 8
+BODY_HEAD_CREDIT_LINES = 10
+HEAD_CREDIT_MAX_CHARS = 24
 
 
 def _site_names(root, metas, title: str) -> frozenset[str]:
@@ -90,6 +92,13 @@ def _index_of(lines: list[str], needle: str, start: int = 0) -> int:
     return -1
 
 
+def _index_of_exact(lines: list[str], needle: str, start: int = 0) -> int:
+    for i in range(start, len(lines)):
+        if lines[i] == needle:
+            return i
+    return -1
+
+
 def _strip_head(lines: list[str], title: str) -> list[str]:
     i = 0
     while i < len(lines) and i < 8 and _meta.is_meta_line(lines[i], title):
@@ -141,6 +150,45 @@ def _choose_date(signals, meta_lines, url, title_el, html_text, now):
     if best is None:
         return None, None
     return best.dt, _datesel.PUBLIC_SOURCE.get(best.source, best.source)
+
+
+def _site_name_of(v: str, site_names) -> bool:
+    """``v`` is the site's own name ("网易" on a page titled "…_网易新闻"), not a channel
+    that starts with a writer's name ("白居易诗词")."""
+    for n in site_names:
+        if len(n) < 2:
+            continue
+        if n == v or (n.startswith(v) and _byline.is_outlet(n)) or (v.startswith(n) and _byline.is_outlet(v)):
+            return True
+    return False
+
+
+def _credits(author, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld, site_names):
+    """(author, origin). Labelled credits first; then a writer and an outlet side by side
+    ("石佳/中国青年报"); the unlabelled name beside the date (a self-media account); names in
+    class/id-hinted slots; a short closing credit; JSON-LD and meta tags last. An outlet's
+    name found where a writer's is expected is the origin, never the author."""
+    origin = _byline.origin_from_lines(info_lines)
+    pair_author, pair_outlet = _byline.name_and_outlet(meta_lines)
+    dateline = _byline.dateline_credit(meta_lines)
+    dateline_outlet = dateline if dateline and (_byline.is_outlet(dateline) or _site_name_of(dateline, site_names)) else None
+    dateline_person = None if dateline_outlet or not dateline or not _byline.names(dateline, role_prefix=False) \
+        else dateline
+    account = _byline.account_from_hinted(hints["account"]) or _byline.account_from_hinted(hints["author"])
+    account_outlet = account if account and (_byline.is_outlet(account) or _site_name_of(account, site_names)) else None
+    ld_person, ld_outlet = _byline.ld_credits(ld, metas)
+    if origin is None:
+        origin = (pair_outlet or dateline_outlet or _byline.from_hinted(hints["origin"], "origin") or account_outlet
+                  or _byline.outlet_from_author_lines(author_lines) or _meta.origin_of([], metas) or ld_outlet)
+    selected = author is not None
+    if author is None:
+        author = (_byline.author_from_lines(author_lines) or pair_author or dateline_person
+                  or _byline.from_hinted(hints["author"], "author")
+                  or (None if account_outlet else account) or _byline.final_credit(body_lines) or ld_person)
+    if not selected and author is not None:
+        if _byline.is_outlet(author) or _byline.is_org(author) or _site_name_of(author, site_names):
+            author = None  # "网易", "新华社": the site or an outlet, not a writer
+    return author, origin
 
 
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
@@ -209,8 +257,13 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     edge = body_lines[:3] + body_lines[-6:]
     be = _index_of(page_lines, body_lines[-1], max(bs, 0)) if body_lines else -1
     trailer = page_lines[be + 1: be + 1 + TRAILER_MAX_LINES] if be >= 0 else []
-    author_lines = meta_lines + edge  # not the trailer: teasers below quote other stories' reporters
-    info_lines = meta_lines + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
+    # a short credit line a little further into the body ("《棱镜》作者 周纯" after a summary box)
+    head_credits = [ln for ln in body_lines[3:BODY_HEAD_CREDIT_LINES] if len(ln) <= HEAD_CREDIT_MAX_CHARS]
+    # a page with two headers (desktop and mobile) has its meta area after either headline
+    ti2 = _index_of_exact(page_lines, title, ti + 1) if ti >= 0 else -1
+    meta2 = page_lines[ti2 + 1: ti2 + 1 + META_AREA_MAX_LINES] if ti2 > 0 and ti2 != bs else []
+    author_lines = meta_lines + meta2 + edge + head_credits  # not the trailer: teasers below quote other stories' reporters
+    info_lines = meta_lines + meta2 + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date
     published_at, date_source = None, None
@@ -221,8 +274,6 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
     hints = _byline.LazyHints(scope)  # class/id-hinted elements, scanned only if a field needs them
-    origin = (_byline.origin_from_lines(info_lines) or _byline.from_hinted(hints["origin"], "origin")
-              or _meta.origin_of([], metas))
     editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
     if editor is None:  # an editor credit anywhere on the page (outside the article's block)
         editor = _byline.editor_from_lines(_byline.editor_label_lines(page))
@@ -231,15 +282,8 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         author = _selected_text(root, selectors["author"]) or None
         if author:
             author = _meta._clean_value(author[:60])
-    if author is None:
-        author = (_byline.author_from_lines(author_lines) or _byline.from_hinted(hints["author"], "author")
-                  or _byline.final_credit(body_lines))
-    if author is None:
-        author = _meta.author_of([], metas, ld)
-        author = _byline.names(author, role_prefix=False) if author else None
-    auto_author = not (selectors.get("author") and author)
-    if auto_author and author is not None and any(len(n) >= 2 and (n.startswith(author) or author.startswith(n)) for n in site_names):
-        author = None  # "网易": the site, not a writer
+    auto_author = author is None
+    author, origin = _credits(author, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld, site_names)
     if auto_author and author is not None and author in (origin, editor):
         author = None  # the outlet or the CMS account of the editor (meta author), not a writer
     return Extracted(

@@ -177,16 +177,23 @@ def _credits(author, meta_lines, author_lines, info_lines, body_lines, hints, me
     account = _byline.account_from_hinted(hints["account"]) or _byline.account_from_hinted(hints["author"])
     account_outlet = account if account and (_byline.is_outlet(account) or _site_name_of(account, site_names)) else None
     ld_person, ld_outlet = _byline.ld_credits(ld, metas)
+    meta_account = next((_byline.account_from_hinted([metas[k]]) for k in _meta.vocab.META_ACCOUNT_KEYS
+                         if metas.get(k)), None)
+    meta_account_outlet = meta_account if meta_account and _byline.is_outlet(meta_account) else None
     if origin is None:
         origin = (pair_outlet or dateline_outlet or _byline.from_hinted(hints["origin"], "origin") or account_outlet
-                  or _byline.outlet_from_author_lines(author_lines) or _meta.origin_of([], metas) or ld_outlet)
+                  or _byline.outlet_from_author_lines(author_lines) or _meta.origin_of([], metas) or ld_outlet
+                  or meta_account_outlet)
     selected = author is not None
     if author is None:
         author = (_byline.author_from_lines(author_lines) or pair_author or dateline_person
                   or _byline.from_hinted(hints["author"], "author")
-                  or (None if account_outlet else account) or _byline.final_credit(body_lines) or ld_person)
+                  or (None if account_outlet else account) or _byline.final_credit(body_lines) or ld_person
+                  or (None if meta_account_outlet else meta_account))
     if not selected and author is not None:
-        if _byline.is_outlet(author) or _byline.is_org(author) or _site_name_of(author, site_names):
+        # (an account's name may look like an organisation's: "A-肖老师-树谷学院"; labelled
+        # credits naming organisations were passed over already)
+        if _byline.is_outlet(author) or _site_name_of(author, site_names):
             author = None  # "网易", "新华社": the site or an outlet, not a writer
     return author, origin
 

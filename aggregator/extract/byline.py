@@ -191,6 +191,7 @@ def name_and_outlet(lines: list[str]) -> tuple[str | None, str | None]:
 _DATELINE_DATE = re.compile(r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*日"
                             r"|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}\s*[時时]\s*\d{1,2}\s*分|\d{1,2}[-/]\d{1,2}")
 _RELATIVE = re.compile(r"^(?:昨天|前天|今天|刚刚|\d+\s*(?:秒|分钟|小时|天)前)$")
+_DATELINE_LABEL = re.compile(r"来源|稿源|作者|记者|编辑|责编|发布|发表|时间|日期|浏览|阅读")
 DATELINE_LINES = 4
 DATELINE_WINDOW_LINE_MAX = 24
 DATELINE_NAME_MAX_CHARS = 12  # an account's name; a longer phrase is a headline or a teaser
@@ -218,17 +219,31 @@ def dateline_credit(lines: list[str]) -> str | None:
             if len(tokens) != 1:
                 continue
             v = tokens[0].strip("-—_,，。")
-            if 2 <= len(v) <= DATELINE_NAME_MAX_CHARS and not v.isdigit() and not vocab.NON_NAMES.match(v) \
+            if 2 <= len(v) <= DATELINE_NAME_MAX_CHARS and not _DATELINE_LABEL.search(v) and not v.isdigit() and not vocab.NON_NAMES.match(v) \
                     and not vocab.NON_NAME_WORDS.search(v):
                 return v
     return None
 
 
+CLOSING_CREDIT = re.compile(AUTHOR_PATTERNS[2].pattern + r"\s*$")
+CLOSING_LINES = 3
+CLOSING_PROSE_MIN_CHARS = 20
+
+
 def final_credit(body_lines: list[str]) -> str | None:
-    if not body_lines:
+    """A credit closing the last paragraph of the body: "…举行。（张巨峰）",
+    "…生活需要。(文/图 刘玺东 易赛楠)". The last prose line is read, past the short widget
+    and editor lines that may follow it ("[", "责编：杨煜 ]")."""
+    tail = body_lines[-CLOSING_LINES:]
+    prose = [ln for ln in tail if len(ln) >= CLOSING_PROSE_MIN_CHARS] or tail[-1:]
+    if not prose:
         return None
-    m = FINAL_CREDIT.search(body_lines[-1])
-    return names(m.group("v")) if m else None
+    last = prose[-1]
+    m = FINAL_CREDIT.search(last)
+    if m is None:
+        m = CLOSING_CREDIT.search(last[-LONG_LINE_HEAD:])
+    v = names(m.group("v")) if m else None
+    return v if v and _person(v) else None
 
 
 def editor_from_lines(lines: list[str]) -> str | None:
@@ -361,7 +376,9 @@ def from_hinted(texts: list[str], field: str) -> str | None:
         elif field == "origin":
             v = origin_from_lines([text])
             if v is None:
-                v = origin_value(_LABEL_HEAD.sub("", _strip_dates(text)))
+                bare = _LABEL_HEAD.sub("", _strip_dates(text))
+                # an unlabelled text with a colon in it is a headline or a note, not a name
+                v = None if re.search(r"[:：]", bare) else origin_value(bare)
         else:
             v = author_from_lines([text])
             if v is None and not _OTHER_LABEL.search(text):
@@ -377,7 +394,11 @@ HINT_LIST_MIN = 3
 def is_teaser_list(texts: list[str]) -> bool:
     """The same slot repeated with several different names is a list of other stories'
     writers (related articles, a columnists' box), not this article's byline."""
-    return len({" ".join(t.split()[:1]) for t in texts}) >= HINT_LIST_MIN
+    kept: list[str] = []
+    for t in sorted({"".join(t.split()) for t in texts}, key=len):
+        if not any(k in t for k in kept):  # nested elements repeat one name ("管不饿", "管不饿关注")
+            kept.append(t)
+    return len(kept) >= HINT_LIST_MIN
 
 
 def account_from_hinted(texts: list[str]) -> str | None:

@@ -175,6 +175,9 @@ DATE_MODIFIED_HINT = re.compile(r"updat|modif|edited|revis", re.I)
 
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
 META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source")
+# meta tags naming the publishing account of a self-media page (Sohu's 搜狐号): an outlet's
+# account is the origin, a person's the author
+META_ACCOUNT_KEYS = ("mediaid",)
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
 
 # Publication times that only live in inline scripts (the page text shows "昨天" or is

@@ -163,22 +163,30 @@ def _site_name_of(v: str, site_names) -> bool:
     return False
 
 
-def _credits(author, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld, site_names):
+def _credits(author, title, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld, site_names):
     """(author, origin). Labelled credits first; then a writer and an outlet side by side
     ("石佳/中国青年报"); the unlabelled name beside the date (a self-media account); names in
     class/id-hinted slots; a short closing credit; JSON-LD and meta tags last. An outlet's
     name found where a writer's is expected is the origin, never the author."""
     origin = _byline.origin_from_lines(info_lines)
     pair_author, pair_outlet = _byline.name_and_outlet(meta_lines)
-    dateline = _byline.dateline_credit(meta_lines)
+    # the account conventions (a bare name beside the date, account slots) are those of
+    # Chinese self-media platforms; elsewhere "media" names a picture box and the word
+    # beside a time is "Uhr" or "pm"
+    chinese = _byline.is_chinese(title)
+    dateline = _byline.dateline_credit(meta_lines) if chinese else None
     dateline_outlet = dateline if dateline and (_byline.is_outlet(dateline) or _site_name_of(dateline, site_names)) else None
     dateline_person = None if dateline_outlet or not dateline or not _byline.names(dateline, role_prefix=False) \
         else dateline
-    account = _byline.account_from_hinted(hints["account"]) or _byline.account_from_hinted(hints["author"])
+    account = (_byline.account_from_hinted(hints["account"]) if chinese else None) \
+        or _byline.account_from_hinted(hints["author"])
     account_outlet = account if account and (_byline.is_outlet(account) or _site_name_of(account, site_names)) else None
     ld_person, ld_outlet = _byline.ld_credits(ld, metas)
     meta_account = next((_byline.account_from_hinted([metas[k]]) for k in _meta.vocab.META_ACCOUNT_KEYS
                          if metas.get(k)), None)
+    # meta author: on Chinese CMS the account that uploaded the page (an editor, a number),
+    # elsewhere the writer
+    meta_person = None if chinese else _byline.meta_author(metas)
     meta_account_outlet = meta_account if meta_account and _byline.is_outlet(meta_account) else None
     if origin is None:
         origin = (pair_outlet or dateline_outlet or _byline.from_hinted(hints["origin"], "origin") or account_outlet
@@ -189,7 +197,7 @@ def _credits(author, meta_lines, author_lines, info_lines, body_lines, hints, me
         author = (_byline.author_from_lines(author_lines) or pair_author or dateline_person
                   or _byline.from_hinted(hints["author"], "author")
                   or (None if account_outlet else account) or _byline.final_credit(body_lines) or ld_person
-                  or (None if meta_account_outlet else meta_account))
+                  or (None if meta_account_outlet else meta_account) or meta_person)
     if not selected and author is not None:
         # (an account's name may look like an organisation's: "A-肖老师-树谷学院"; labelled
         # credits naming organisations were passed over already)
@@ -280,7 +288,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
-    hints = _byline.LazyHints(scope)  # class/id-hinted elements, scanned only if a field needs them
+    hints = _byline.LazyHints(scope, container)  # class/id-hinted elements, scanned only if a field needs them
     editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
     if editor is None:  # an editor credit anywhere on the page (outside the article's block)
         editor = _byline.editor_from_lines(_byline.editor_label_lines(page))
@@ -290,7 +298,8 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         if author:
             author = _meta._clean_value(author[:60])
     auto_author = author is None
-    author, origin = _credits(author, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld, site_names)
+    author, origin = _credits(author, title, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld,
+                              site_names)
     if auto_author and author is not None and author in (origin, editor):
         author = None  # the outlet or the CMS account of the editor (meta author), not a writer
     return Extracted(

@@ -91,6 +91,7 @@ def names(value: str | None, *, role_prefix: bool = True, person: bool = True) -
     v = _clean(value)
     if not v:
         return None
+    v = vocab.LATIN_CREDIT_PREFIX.sub("", v)
     if role_prefix:
         v = vocab.CREDIT_ROLE.sub("", v) or v
     v = re.sub(r"^(?:图|摄影?)\s*[/|丨]?\s+", "", v)  # 文/图 张三
@@ -127,6 +128,25 @@ def names(value: str | None, *, role_prefix: bool = True, person: bool = True) -
     if any(len(p) > NAME_MAX_CHARS or vocab.NON_NAMES.match(p) for p in merged):
         return None
     return " ".join(merged)
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def is_chinese(text: str) -> bool:
+    """Han characters and no kana: a Chinese page (its headline), not a Japanese one."""
+    return bool(_CJK.search(text or "")) and not _KANA.search(text or "")
+
+
+def meta_author(metas: dict[str, str]) -> str | None:
+    """A writer named by the author meta tags (not an outlet, not an id)."""
+    for k in vocab.META_AUTHOR_KEYS:
+        v = metas.get(k)
+        if v and not is_outlet(v) and not re.search(r"\d{3,}|_", v):
+            n = names(v[:60], role_prefix=False)
+            if n:
+                return n
+    return None
 
 
 def is_outlet(v: str | None) -> bool:
@@ -257,6 +277,7 @@ def origin_value(v: str | None) -> str | None:
     """An outlet name: short, not a counter or a placeholder (本站原创, 网络)."""
     v = _WS.sub(" ", v or "").strip(" :：-—|｜·,，、【】[]()（）\"'“”")
     v = re.sub(r"^(?:发布于|发表于|来自|于)\s*", "", v)
+    v = vocab.LATIN_CREDIT_PREFIX.sub("", v)
     v = _ORIGIN_TAIL.sub("", v).strip()
     if not v or len(v) > 24 or vocab.NON_NAMES.match(v) or vocab.NON_NAME_WORDS.search(v):
         return None
@@ -319,46 +340,58 @@ _LABEL_HEAD = re.compile(r"^\s*(?:" + vocab.LABEL_ORIGIN + "|" + vocab.LABEL_AUT
 _OTHER_LABEL = re.compile(r"责任编辑|责编|编辑|选稿|来源|稿源")
 
 
-_CLASS_OR_ID = etree.XPath(".//@class|.//@id")
+def _last_descendant(el):
+    while len(el):
+        el = el[-1]
+    return el
 
 
-def _HINTED(scope):
-    seen = set()
-    for value in _CLASS_OR_ID(scope):
-        el = value.getparent()
-        if el is None or id(el) in seen:
+def hinted_elements(scope, body=None) -> dict[str, list[str]]:
+    """field -> texts of the elements whose class/id names it (in document order); the
+    elements after the article's body under ``field + "/after"``."""
+    out: dict[str, list[str]] = {}
+    end = _last_descendant(body) if body is not None else None
+    after = False
+    for el in scope.iter():
+        if after is False and end is not None and el is end:
+            after = None  # the next element is past the body
             continue
-        seen.add(id(el))
-        yield el
-
-
-def hinted_elements(scope) -> dict[str, list[str]]:
-    """field -> texts of the elements whose class/id names it (in document order)."""
-    out: dict[str, list[str]] = {"origin": [], "author": [], "editor": [], "account": []}
-    for el in _HINTED(scope):
-        el_id = (el.get("id") or "").strip()
-        field = _hint_field(((el.get("class") or "") + " " + el_id).lower(), el_id)
+        if after is None:
+            after = True
+        if not isinstance(el.tag, str):
+            continue
+        cls, el_id = el.get("class"), (el.get("id") or "").strip()
+        if not cls and not el_id:
+            continue
+        field = _hint_field(((cls or "") + " " + el_id).lower(), el_id)
         if field is None:
             continue
         text = _WS.sub(" ", el.text_content()).strip()
         if not text or len(text) > 80:
             continue
-        out[field].append(text)
+        out.setdefault(field + "/after" if after else field, []).append(text)
     return out
 
 
 class LazyHints:
-    """:func:`hinted_elements` of ``scope``, computed on the first lookup."""
+    """:func:`hinted_elements` of ``scope``, computed on the first lookup. ``hints[field]``
+    is the slots up to the end of the body, then those after it unless they form a list of
+    other stories' names (:func:`is_teaser_list`)."""
 
-    __slots__ = ("scope", "_found")
+    __slots__ = ("scope", "body", "_found")
 
-    def __init__(self, scope):
-        self.scope, self._found = scope, None
+    def __init__(self, scope, body=None):
+        self.scope, self.body, self._found = scope, body, None
 
     def __getitem__(self, field: str) -> list[str]:
         if self._found is None:
-            self._found = hinted_elements(self.scope)
-        return self._found[field]
+            self._found = hinted_elements(self.scope, self.body)
+        before, after = self._found.get(field, []), self._found.get(field + "/after", [])
+        if field == "origin" and is_teaser_list(before + after):
+            return []  # a story has one source slot: repeated ones are a list of teasers
+        if field != "editor" and is_teaser_list(after):
+            after = []
+        return before + after
 
 
 def _strip_dates(text: str) -> str:
@@ -368,8 +401,6 @@ def _strip_dates(text: str) -> str:
 
 
 def from_hinted(texts: list[str], field: str) -> str | None:
-    if field != "editor" and is_teaser_list(texts):
-        return None
     for text in texts:
         if field == "editor":
             v = editor_from_lines([text])
@@ -404,8 +435,6 @@ def is_teaser_list(texts: list[str]) -> bool:
 def account_from_hinted(texts: list[str]) -> str | None:
     """A name in an author or account slot (``class="author-name"``, ``media-user``,
     ``follow-nickName``), outlet or person: the caller tells them apart."""
-    if is_teaser_list(texts):
-        return None
     for text in texts:
         if _OTHER_LABEL.search(text):
             continue

@@ -234,12 +234,13 @@ AUTHOR_NON_WORDS = re.compile(r"文章|新闻|资讯|推荐|行情|热门|最新
 # "IT之家", "南方都市报", "中国新闻网", "证券时报网")
 OUTLET_NAME = re.compile(
     r"(?:[报网社台]|日报|晚报|早报|新闻|周刊|月刊|杂志|电视台|广播|电台|频道|传媒|媒体|之家|公号|公众号|官方账号|"
-    r"客户端|网络版|电子版|出版社|财经|科技|资讯|在线|\.com|\.cn|\.net|News|Times|Daily|Post|Press)$"
+    r"客户端|网络版|电子版|出版社|财经|科技|资讯|在线|\.com|\.cn|\.net|\.org|\.de|\.at|\.ch|\.fr|"
+    r"News|Times|Daily|Post|Press|Journal|Magazine|Magazin|Zeitung|Online|Media|Medien|TV|Radio|NDR|WDR|BBC|AFP)$"
     r"|^(?:新华社|中新社|央视|CCTV|CGTN|CSDN|人民日报|光明日报|经济日报|法新社|路透社|美联社|共同社)", re.I)
 # names of organisations that are not writers ("作者：医技药剂党支部", a board signing an
 # announcement): rejected as an author
 ORG_NAME = re.compile(r"(?:支部|党委|党组|委员会|董事会|公司|集团|办公室|办公厅|政府|中心|协会|学会|研究院|"
-                      r"研究所|大学|学院|医院|供稿|[局厅])$")
+                      r"研究所|大学|学院|医院|供稿|[局厅]|GmbH|AG|e\.\s?V\.|Inc\.?|Ltd\.?|LLC|Stiftung|Verband|Institut)$")
 # badges and platform words beside an account name in the dateline ("原创 GameForce 2019-09-04",
 # "扬眼 企鹅号"): not part of the name
 DATELINE_BADGES = re.compile(r"原创|首发|独家|企鹅号|头条号|百家号|网易号|搜狐号|大风号|澎湃号|一点号|"
@@ -251,6 +252,10 @@ AFFILIATION_ROLE = re.compile(r"^.*(?:研究员|教授|讲师|院长|所长|部�
 # job and outlet words before the names in a credit ("南都见习记者 林子沛",
 # "政能亮特约评论员 韩涵", "职工通讯员 李琴雯"): the names follow the last of them
 CREDIT_ROLE = re.compile(r"^.*?(?:见习记者|特约记者|首席记者|记者|通讯员|特约评论员|评论员|专栏作者|作者|撰稿人|撰稿|执笔|采写)\s*")
+# the same before names in other languages ("By Lorraine Weightman", "Von Lisa Borch",
+# "Erstellt von Andri Bryner")
+LATIN_CREDIT_PREFIX = re.compile(r"^(?:(?:written|posted|published|erstellt|geschrieben|verfasst)\s+(?:by|von)|"
+                                 r"by|von|par|por|di|door|av|autor(?:in)?\s*:?)\s+", re.I)
 # words after the names ("陈智 整合", "路闻卓立编译", "(张三 摄)")
 # ("路闻卓立编译 人民币交易与研究": what follows 编译/整理 is where it came from)
 CREDIT_TAIL = re.compile(r"\s*(?:(?:整合|整理|编译)(?:\s+\S{2,20})?|报道|综合报道|摄影?|制图|发自\S*|编辑)$")

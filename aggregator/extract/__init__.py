@@ -243,10 +243,14 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
             if isinstance(el, etree._Element):
                 body_lines.extend(_body.to_lines(el))
     container, title_el = _body.best_container(root, junk, m, title)
+    body_end = container
     if not body_lines and container is not None:
-        for lead in _body.lead_siblings(container, title_el, junk, m):
+        columns = _body.story_columns(container, title_el, junk, m)
+        for lead in _body.lead_siblings(columns[0], title_el, junk, m):
             body_lines.extend(_body.to_lines(lead, junk=junk, m=m))
-        body_lines.extend(_body.to_lines(container, junk=junk, m=m))
+        for col in columns:
+            body_lines.extend(_body.to_lines(col, junk=junk, m=m))
+        body_end = columns[-1]
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
     # the page text around title and body (their common ancestor), for the meta area
     scope = _body.common_ancestor(title_el, container) if title_el is not None and container is not None else page
@@ -288,7 +292,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
-    hints = _byline.LazyHints(scope, container)  # class/id-hinted elements, scanned only if a field needs them
+    hints = _byline.LazyHints(scope, body_end)  # class/id-hinted elements, scanned only if a field needs them
     editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
     if editor is None:  # an editor credit anywhere on the page (outside the article's block)
         editor = _byline.editor_from_lines(_byline.editor_label_lines(page))

@@ -210,8 +210,8 @@ def name_and_outlet(lines: list[str]) -> tuple[str | None, str | None]:
 
 _DATELINE_DATE = re.compile(r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*日"
                             r"|\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}\s*[時时]\s*\d{1,2}\s*分|\d{1,2}[-/]\d{1,2}")
-_RELATIVE = re.compile(r"^(?:昨天|前天|今天|刚刚|\d+\s*(?:秒|分钟|小时|天)前)$")
-_DATELINE_LABEL = re.compile(r"来源|稿源|作者|记者|编辑|责编|发布|发表|时间|日期|浏览|阅读")
+_RELATIVE = re.compile(r"^(?:昨天|前天|今天|刚刚|\d+\s*(?:秒|分钟|小时|天)前|[周週][一二三四五六日天]|[上下]午|星期[一二三四五六日天])$")
+_DATELINE_LABEL = re.compile(r"来源|稿源|作者|记者|编辑|责编|发布|发表|时间|日期|浏览|阅读|来自|属地|农历|举报|星期|礼拜")
 DATELINE_LINES = 4
 DATELINE_WINDOW_LINE_MAX = 24
 DATELINE_NAME_MAX_CHARS = 12  # an account's name; a longer phrase is a headline or a teaser
@@ -239,7 +239,8 @@ def dateline_credit(lines: list[str]) -> str | None:
             if len(tokens) != 1:
                 continue
             v = tokens[0].strip("-—_,，。")
-            if 2 <= len(v) <= DATELINE_NAME_MAX_CHARS and not _DATELINE_LABEL.search(v) and not v.isdigit() and not vocab.NON_NAMES.match(v) \
+            if 2 <= len(v) <= DATELINE_NAME_MAX_CHARS and not _DATELINE_LABEL.search(v) \
+                    and not vocab.PLACE_NAME.match(v) and not v.isdigit() and not vocab.NON_NAMES.match(v) \
                     and not vocab.NON_NAME_WORDS.search(v):
                 return v
     return None

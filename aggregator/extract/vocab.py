@@ -245,6 +245,11 @@ ORG_NAME = re.compile(r"(?:支部|党委|党组|委员会|董事会|公司|集�
 # "扬眼 企鹅号"): not part of the name
 DATELINE_BADGES = re.compile(r"原创|首发|独家|企鹅号|头条号|百家号|网易号|搜狐号|大风号|澎湃号|一点号|"
                              r"发表于|发布于|[·•⋅|｜/]")
+# places printed beside a dateline ("2024-05-13 10:00 北京", an IP location): not a name
+PLACE_NAME = re.compile(
+    r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+    r"四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|中国|海外)(?:省|市|自治区)?$"
+    r"|^[\u4e00-\u9fff]{1,6}(?:省|市|区|县|州|镇)$")
 # job titles before a writer's name after an affiliation ("…研究部部长、研究员徐占忱"): the
 # name follows the last of them
 AFFILIATION_ROLE = re.compile(r"^.*(?:研究员|教授|讲师|院长|所长|部长|主任|博士|硕士|学者|专家|律师|分析师|总监|"

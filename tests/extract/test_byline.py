@@ -161,3 +161,13 @@ def test_latin_credit_prefixes_and_compiler_tail():
     assert names("Erstellt von Andri Bryner") == "Andri Bryner"
     assert names("By Lorraine Weightman") == "Lorraine Weightman"
     assert author_from_lines(["原创： 路闻卓立编译 人民币交易与研究"]) == "路闻卓立"
+
+
+@pytest.mark.parametrize("lines", [
+    ["2024-05-13 星期一"], ["2024年5月15日 週三 下午3:47"], ["2024-05-13 10:00 北京"], ["2024-05-08 23:23 来自甘肃"], ["2024-05-13 10:00", "太原市"],
+    ["2024年05月28日 农历四月廿一"], ["2024-05-13 10:00 举报"],
+])
+def test_dateline_words_that_are_not_names(lines):
+    from aggregator.extract.byline import dateline_credit
+
+    assert dateline_credit(lines) is None

@@ -388,8 +388,8 @@ class LazyHints:
         if self._found is None:
             self._found = hinted_elements(self.scope, self.body)
         before, after = self._found.get(field, []), self._found.get(field + "/after", [])
-        if field == "origin" and is_teaser_list(before + after):
-            return []  # a story has one source slot: repeated ones are a list of teasers
+        if field == "origin" and is_teaser_list(before):
+            before = []  # a story has one source slot: repeated ones are a list of teasers
         if field != "editor" and is_teaser_list(after):
             after = []
         return before + after

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from . import dates, vocab
+from . import dates, meta, vocab
 
 _WS = re.compile(r"\s+")
 _NAME_SEP = re.compile(r"[、,，&＆;；/]+|\s+")
@@ -142,7 +142,8 @@ def meta_author(metas: dict[str, str]) -> str | None:
     """A writer named by the author meta tags (not an outlet, not an id)."""
     for k in vocab.META_AUTHOR_KEYS:
         v = metas.get(k)
-        if v and not is_outlet(v) and not re.search(r"\d{3,}|_", v):
+        v = meta.plausible_name(meta._clean_value(v))  # not an id (103553, sina_mobile) or a URL
+        if v and not is_outlet(v):
             n = names(v[:60], role_prefix=False)
             if n:
                 return n

@@ -31,6 +31,8 @@ MAX_INPUT_BYTES = 8 * 1024 * 1024
 META_AREA_MAX_LINES = 15
 INFO_LINE_MAX_CHARS = 60
 TRAILER_MAX_LINES = 8
+BODY_HEAD_CREDIT_LINES = 10
+HEAD_CREDIT_MAX_CHARS = 24
 
 
 def _site_names(root, metas, title: str) -> frozenset[str]:
@@ -90,6 +92,13 @@ def _index_of(lines: list[str], needle: str, start: int = 0) -> int:
     return -1
 
 
+def _index_of_exact(lines: list[str], needle: str, start: int = 0) -> int:
+    for i in range(start, len(lines)):
+        if lines[i] == needle:
+            return i
+    return -1
+
+
 def _strip_head(lines: list[str], title: str) -> list[str]:
     i = 0
     while i < len(lines) and i < 8 and _meta.is_meta_line(lines[i], title):
@@ -143,6 +152,60 @@ def _choose_date(signals, meta_lines, url, title_el, html_text, now):
     return best.dt, _datesel.PUBLIC_SOURCE.get(best.source, best.source)
 
 
+def _site_name_of(v: str, site_names) -> bool:
+    """``v`` is the site's own name ("网易" on a page titled "…_网易新闻"), not a channel
+    that starts with a writer's name ("白居易诗词")."""
+    for n in site_names:
+        if len(n) < 2:
+            continue
+        if n == v or (n.startswith(v) and _byline.is_outlet(n)) or (v.startswith(n) and _byline.is_outlet(v)):
+            return True
+    return False
+
+
+def _credits(author, title, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld, site_names):
+    """(author, origin). Labelled credits first; then a writer and an outlet side by side
+    ("石佳/中国青年报"); the unlabelled name beside the date (a self-media account); names in
+    class/id-hinted slots; a short closing credit; JSON-LD and meta tags last. An outlet's
+    name found where a writer's is expected is the origin, never the author."""
+    origin = _byline.origin_from_lines(info_lines)
+    pair_author, pair_outlet = _byline.name_and_outlet(meta_lines)
+    # the account conventions (a bare name beside the date, account slots) are those of
+    # Chinese self-media platforms; elsewhere "media" names a picture box and the word
+    # beside a time is "Uhr" or "pm"
+    chinese = _byline.is_chinese(title)
+    dateline = _byline.dateline_credit(meta_lines) if chinese else None
+    dateline_outlet = dateline if dateline and (_byline.is_outlet(dateline) or _site_name_of(dateline, site_names)) else None
+    dateline_person = None if dateline_outlet or not dateline or not _byline.names(dateline, role_prefix=False) \
+        else dateline
+    account = (_byline.account_from_hinted(hints["account"]) if chinese else None) \
+        or _byline.account_from_hinted(hints["author"])
+    account_outlet = account if account and (_byline.is_outlet(account) or _site_name_of(account, site_names)) else None
+    ld_person, ld_outlet = _byline.ld_credits(ld, metas)
+    meta_account = next((_byline.account_from_hinted([metas[k]]) for k in _meta.vocab.META_ACCOUNT_KEYS
+                         if metas.get(k)), None)
+    # meta author: on Chinese CMS the account that uploaded the page (an editor, a number),
+    # elsewhere the writer
+    meta_person = None if chinese else _byline.meta_author(metas)
+    meta_account_outlet = meta_account if meta_account and _byline.is_outlet(meta_account) else None
+    if origin is None:
+        origin = (pair_outlet or dateline_outlet or _byline.from_hinted(hints["origin"], "origin") or account_outlet
+                  or _byline.outlet_from_author_lines(author_lines) or _meta.origin_of([], metas) or ld_outlet
+                  or meta_account_outlet)
+    selected = author is not None
+    if author is None:
+        author = (_byline.author_from_lines(author_lines) or pair_author or dateline_person
+                  or _byline.from_hinted(hints["author"], "author")
+                  or (None if account_outlet else account) or _byline.final_credit(body_lines) or ld_person
+                  or (None if meta_account_outlet else meta_account) or meta_person)
+    if not selected and author is not None:
+        # (an account's name may look like an organisation's: "A-肖老师-树谷学院"; labelled
+        # credits naming organisations were passed over already)
+        if _byline.is_outlet(author) or _site_name_of(author, site_names):
+            author = None  # "网易", "新华社": the site or an outlet, not a writer
+    return author, origin
+
+
 def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
                     selectors: Mapping[str, str] | None = None,
                     now: datetime | None = None) -> Extracted:
@@ -180,10 +243,14 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
             if isinstance(el, etree._Element):
                 body_lines.extend(_body.to_lines(el))
     container, title_el = _body.best_container(root, junk, m, title)
+    body_end = container
     if not body_lines and container is not None:
-        for lead in _body.lead_siblings(container, title_el, junk, m):
+        columns = _body.story_columns(container, title_el, junk, m)
+        for lead in _body.lead_siblings(columns[0], title_el, junk, m):
             body_lines.extend(_body.to_lines(lead, junk=junk, m=m))
-        body_lines.extend(_body.to_lines(container, junk=junk, m=m))
+        for col in columns:
+            body_lines.extend(_body.to_lines(col, junk=junk, m=m))
+        body_end = columns[-1]
     body_lines = _strip_head(_body.filter_lines(body_lines), title)
     # the page text around title and body (their common ancestor), for the meta area
     scope = _body.common_ancestor(title_el, container) if title_el is not None and container is not None else page
@@ -209,8 +276,13 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     edge = body_lines[:3] + body_lines[-6:]
     be = _index_of(page_lines, body_lines[-1], max(bs, 0)) if body_lines else -1
     trailer = page_lines[be + 1: be + 1 + TRAILER_MAX_LINES] if be >= 0 else []
-    author_lines = meta_lines + edge  # not the trailer: teasers below quote other stories' reporters
-    info_lines = meta_lines + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
+    # a short credit line a little further into the body ("《棱镜》作者 周纯" after a summary box)
+    head_credits = [ln for ln in body_lines[3:BODY_HEAD_CREDIT_LINES] if len(ln) <= HEAD_CREDIT_MAX_CHARS]
+    # a page with two headers (desktop and mobile) has its meta area after either headline
+    ti2 = _index_of_exact(page_lines, title, ti + 1) if ti >= 0 else -1
+    meta2 = page_lines[ti2 + 1: ti2 + 1 + META_AREA_MAX_LINES] if ti2 > 0 and ti2 != bs else []
+    author_lines = meta_lines + meta2 + edge + head_credits  # not the trailer: teasers below quote other stories' reporters
+    info_lines = meta_lines + meta2 + [ln for ln in edge + trailer if len(ln) <= INFO_LINE_MAX_CHARS]
 
     # date
     published_at, date_source = None, None
@@ -220,9 +292,7 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
     if published_at is None:
         published_at, date_source = _choose_date(signals, meta_lines, url, title_el, text, now)
 
-    hints = _byline.LazyHints(scope)  # class/id-hinted elements, scanned only if a field needs them
-    origin = (_byline.origin_from_lines(info_lines) or _byline.from_hinted(hints["origin"], "origin")
-              or _meta.origin_of([], metas))
+    hints = _byline.LazyHints(scope, body_end)  # class/id-hinted elements, scanned only if a field needs them
     editor = _byline.editor_from_lines(info_lines) or _byline.from_hinted(hints["editor"], "editor")
     if editor is None:  # an editor credit anywhere on the page (outside the article's block)
         editor = _byline.editor_from_lines(_byline.editor_label_lines(page))
@@ -231,15 +301,9 @@ def extract_article(html: bytes | str, url: str, *, encoding: str | None = None,
         author = _selected_text(root, selectors["author"]) or None
         if author:
             author = _meta._clean_value(author[:60])
-    if author is None:
-        author = (_byline.author_from_lines(author_lines) or _byline.from_hinted(hints["author"], "author")
-                  or _byline.final_credit(body_lines))
-    if author is None:
-        author = _meta.author_of([], metas, ld)
-        author = _byline.names(author, role_prefix=False) if author else None
-    auto_author = not (selectors.get("author") and author)
-    if auto_author and author is not None and any(len(n) >= 2 and (n.startswith(author) or author.startswith(n)) for n in site_names):
-        author = None  # "网易": the site, not a writer
+    auto_author = author is None
+    author, origin = _credits(author, title, meta_lines, author_lines, info_lines, body_lines, hints, metas, ld,
+                              site_names)
     if auto_author and author is not None and author in (origin, editor):
         author = None  # the outlet or the CMS account of the editor (meta author), not a writer
     return Extracted(

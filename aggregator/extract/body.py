@@ -398,6 +398,50 @@ def best_container(root, junk: dict, m: Measures, title: str = ""):
     return best, title_el
 
 
+COLUMN_MIN_CHARS = 60
+COLUMN_MAX_LINK_DENSITY = 0.2
+_PROSE = re.compile(r"[。！？.!?]")
+
+
+def _column_sig(el):
+    return el.tag, " ".join((el.get("class") or "").split())
+
+
+def _is_column_of(el, sig, junk: dict, m: Measures) -> bool:
+    return (isinstance(el.tag, str) and _column_sig(el) == sig and not junk.get(el)
+            and m.text.get(el, 0) >= COLUMN_MIN_CHARS and m.density(el) <= COLUMN_MAX_LINK_DENSITY
+            and next(el.iter("h1", "h2", "h3", "h4"), None) is None
+            and bool(_PROSE.search(el.text_content())))
+
+
+def story_columns(container, title_el, junk: dict, m: Measures) -> list:
+    """The container and its sibling columns of the same story, in document order.
+
+    A story laid out in columns (``<div class="col">`` side by side) is scored column by
+    column, and the bigger column wins alone; its neighbours with the same tag and class,
+    holding prose and no headline of their own, are the rest of it. A container holding
+    the headline is a whole article, and its look-alike siblings other articles."""
+    parent = container.getparent()
+    if parent is None or (title_el is not None and (title_el is container or title_el in container.iter())):
+        return [container]
+    sig = _column_sig(container)
+    cols = [container]
+    for step in (lambda e: e.getprevious(), lambda e: e.getnext()):
+        sib = step(container)
+        while sib is not None:
+            if not isinstance(sib.tag, str) or (m.text.get(sib, 0) == 0 and _column_sig(sib) != sig):
+                sib = step(sib)  # comments, empty spacers between columns
+                continue
+            if not _is_column_of(sib, sig, junk, m):
+                break
+            cols.append(sib)
+            sib = step(sib)
+    if len(cols) == 1:
+        return cols
+    order = {id(el): i for i, el in enumerate(parent)}
+    return sorted(cols, key=lambda el: order[id(el)])
+
+
 LEAD_MAX_SIBLINGS = 2
 LEAD_MIN_CHARS = 20
 LEAD_MAX_LINK_DENSITY = 0.1

@@ -330,32 +330,6 @@ def plausible_name(v: str | None) -> str | None:
     return v
 
 
-def author_of(lines: list[str], metas: dict[str, str], ld: list[dict]) -> str | None:
-    for pat in AUTHOR_RES:
-        for ln in lines:
-            if len(ln) > 200:
-                continue
-            m = pat.search(ln)
-            v = plausible_name(_clean_value(m.group("v"))) if m else None
-            if v:
-                return v
-    for k in vocab.META_AUTHOR_KEYS:
-        v = plausible_name(_clean_value(metas.get(k)))
-        if v:
-            return v
-    for item in ld:
-        a = item.get("author")
-        if isinstance(a, list) and a:
-            a = a[0]
-        if isinstance(a, dict):
-            a = a.get("name")
-        if isinstance(a, str):
-            v = plausible_name(_clean_value(a[:60]))
-            if v:
-                return v
-    return None
-
-
 def editor_of(lines: list[str]) -> str | None:
     return find_field(lines, EDITOR_RE)
 

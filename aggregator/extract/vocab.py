@@ -175,6 +175,9 @@ DATE_MODIFIED_HINT = re.compile(r"updat|modif|edited|revis", re.I)
 
 META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "contentauthor")
 META_ORIGIN_KEYS = ("source", "contentsource", "og:source", "article:source")
+# meta tags naming the publishing account of a self-media page (Sohu's 搜狐号): an outlet's
+# account is the origin, a person's the author
+META_ACCOUNT_KEYS = ("mediaid",)
 META_TITLE_KEYS = ("og:title", "twitter:title", "articletitle", "title", "headline", "dc.title")
 
 # Publication times that only live in inline scripts (the page text shows "昨天" or is
@@ -200,28 +203,66 @@ TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|\s-\s|-\s|\s-)\s*")
 # after its label): matched as whole tokens or token prefixes/suffixes of a class/id word
 # split on "-" and "_" ("source_baidu", "article-editor", "caas-attr-provider").
 BYLINE_ELEMENT_HINTS = {
-    "origin": ("source", "sour", "laiyuan", "copyfrom", "media", "provider", "medianame", "ly"),
+    "origin": ("source", "sour", "laiyuan", "copyfrom", "ly"),
     "author": ("author", "autor", "writer", "zuozhe", "byline"),
     "editor": ("editor", "bianji", "zebian", "liability"),
+    # the publishing account of a self-media platform (头条号, 搜狐号, 网易号, WeChat, CSDN):
+    # an outlet's account is the origin, a person's or a blog's account the author
+    "account": ("media", "provider", "medianame", "nickname", "pgc", "wemedia", "usercard", "username"),
 }
+# whole ids of a platform's byline slots (WeChat: js_name is the publishing account,
+# js_author_name the writer)
+BYLINE_ELEMENT_IDS = {"js_name": "origin", "profile_nickname": "origin", "js_author_name": "author"}
 # words in a class/id that make a hinted element something else ("author-info__attention",
 # "source-list", "media-player")
+# (a stop word blocks the hint that comes before it: "author-follow" is a button, while
+# "follow-nickname" is the nickname of the followed account)
 BYLINE_HINT_STOP = ("attention", "follow", "avatar", "img", "pic", "icon", "list", "player", "video", "desc",
-                    "intro", "more", "link", "btn", "button", "num", "count")
+                    "intro", "more", "link", "btn", "button", "num", "count", "title", "content", "qrcode")
 # values that are never a name of a person or an outlet
 NON_NAMES = re.compile(
     r"^(?:本站|本网|原创|本站原创|网络|网络整理|互联网|未知|佚名|匿名|网友|转载|整理|综合|"
     r"编辑|责任编辑|作者|来源|记者|通讯员|null|none|undefined|暂无)$", re.I)
 # words that show a candidate is a counter, a link or navigation, not a name
 NON_NAME_WORDS = re.compile(
-    r"访问|统计|浏览|点击|阅读|返回|首页|更多|评论|分享|登录|注册|关注|订阅|下载|打印|收藏|字号|授权|地址|"
-    r"红包|发出|发布于|发表于|账号|http|www\.|@|\.com|[：:]")
+    r"访问|浏览|点击|阅读|返回|首页|更多|评论|分享|登录|注册|关注|订阅|下载|打印|收藏|字号|授权|地址|"
+    r"红包|发出|发布于|发表于|账号|贡献者|http|www\.|@|\.com|[：:]|\.\.\.|…")
 # ... and, for a person's name (not an outlet), words of headings, feeds and adverts
 AUTHOR_NON_WORDS = re.compile(r"文章|新闻|资讯|推荐|行情|热门|最新|专题|频道|传奇|Taboola|[0-9]{3,}")
+# names of outlets (news media, sites, platform accounts of media): given as an author or in
+# an account slot they are the article's origin, never its writer ("作者：新京报",
+# "IT之家", "南方都市报", "中国新闻网", "证券时报网")
+OUTLET_NAME = re.compile(
+    r"(?:[报网社台]|日报|晚报|早报|新闻|周刊|月刊|杂志|电视台|广播|电台|频道|传媒|媒体|之家|公号|公众号|官方账号|"
+    r"客户端|网络版|电子版|出版社|财经|科技|资讯|在线|\.com|\.cn|\.net|\.org|\.de|\.at|\.ch|\.fr|"
+    r"News|Times|Daily|Post|Press|Journal|Magazine|Magazin|Zeitung|Online|Media|Medien|TV|Radio|NDR|WDR|BBC|AFP)$"
+    r"|^(?:新华社|中新社|央视|CCTV|CGTN|CSDN|人民日报|光明日报|经济日报|法新社|路透社|美联社|共同社)", re.I)
+# names of organisations that are not writers ("作者：医技药剂党支部", a board signing an
+# announcement): rejected as an author
+ORG_NAME = re.compile(r"(?:支部|党委|党组|委员会|董事会|公司|集团|办公室|办公厅|政府|中心|协会|学会|研究院|"
+                      r"研究所|大学|学院|医院|供稿|[局厅]|GmbH|AG|e\.\s?V\.|Inc\.?|Ltd\.?|LLC|Stiftung|Verband|Institut)$")
+# badges and platform words beside an account name in the dateline ("原创 GameForce 2019-09-04",
+# "扬眼 企鹅号"): not part of the name
+DATELINE_BADGES = re.compile(r"原创|首发|独家|企鹅号|头条号|百家号|网易号|搜狐号|大风号|澎湃号|一点号|"
+                             r"发表于|发布于|[·•⋅|｜/]")
+# places printed beside a dateline ("2024-05-13 10:00 北京", an IP location): not a name
+PLACE_NAME = re.compile(
+    r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+    r"四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|中国|海外)(?:省|市|自治区)?$"
+    r"|^[\u4e00-\u9fff]{1,6}(?:省|市|区|县|州|镇)$")
+# job titles before a writer's name after an affiliation ("…研究部部长、研究员徐占忱"): the
+# name follows the last of them
+AFFILIATION_ROLE = re.compile(r"^.*(?:研究员|教授|讲师|院长|所长|部长|主任|博士|硕士|学者|专家|律师|分析师|总监|"
+                              r"总经理|总裁|董事长|主编|社长|会长|秘书长)\s*")
 # job and outlet words before the names in a credit ("南都见习记者 林子沛",
 # "政能亮特约评论员 韩涵", "职工通讯员 李琴雯"): the names follow the last of them
 CREDIT_ROLE = re.compile(r"^.*?(?:见习记者|特约记者|首席记者|记者|通讯员|特约评论员|评论员|专栏作者|作者|撰稿人|撰稿|执笔|采写)\s*")
+# the same before names in other languages ("By Lorraine Weightman", "Von Lisa Borch",
+# "Erstellt von Andri Bryner")
+LATIN_CREDIT_PREFIX = re.compile(r"^(?:(?:written|posted|published|erstellt|geschrieben|verfasst)\s+(?:by|von)|"
+                                 r"by|von|par|por|di|door|av|autor(?:in)?\s*:?)\s+", re.I)
 # words after the names ("陈智 整合", "路闻卓立编译", "(张三 摄)")
-CREDIT_TAIL = re.compile(r"\s*(?:整合|整理|编译|报道|综合报道|摄影?|制图|发自\S*|编辑)$")
+# ("路闻卓立编译 人民币交易与研究": what follows 编译/整理 is where it came from)
+CREDIT_TAIL = re.compile(r"\s*(?:(?:整合|整理|编译)(?:\s+\S{2,20})?|报道|综合报道|摄影?|制图|发自\S*|编辑)$")
 # staff codes after an editor's name ("杨倩_NF4425", "韩保林 PK155", "支全明 SF099")
 STAFF_CODE = re.compile(r"(?<=[\u4e00-\u9fffa-z])[\s_]+[A-Z]{1,4}\d{2,6}$")

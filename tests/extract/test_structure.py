@@ -142,3 +142,37 @@ def test_content_in_qualified_class_names_is_kept():
     for cls in ("field-label-hidden", "pagination-first", "player-2020-580", "a-list-item"):
         html = _page(f"<div class='article'><h1>山西召开全省制造业振兴升级推进会</h1><div class='{cls}'>{paras}</div></div>")
         assert extract_article(html, "http://x/").body.split("\n") == ARTICLE, cls
+
+
+# --- a story split over sibling column divs (issue 13) ---
+
+LEFT = [f"第一栏第{i}段：山西省召开全省制造业振兴升级推进会，部署重点产业链培育工作，共{i}项议程。" for i in range(1, 7)]
+RIGHT = [f"第二栏第{i}段：太原、大同、长治等市作了交流发言，介绍了各自产业链培育的经验，第{i}个发言。" for i in range(1, 3)]
+
+
+def _columns(cls: str, cols) -> str:
+    return "".join(f"<div class='{cls}'>" + "".join(f"<p>{p}</p>" for p in col) + "</div>" for col in cols)
+
+
+@pytest.mark.parametrize("cls", ["column", "col-md-6", "article-col"])
+def test_story_in_sibling_columns_is_joined(cls):
+    html = _page("<div class='article'><h1>山西召开全省制造业振兴升级推进会</h1>"
+                 "<div class='info'>2024-09-28 10:10 来源：新华网</div>"
+                 f"<div class='row'>{_columns(cls, (LEFT, RIGHT))}<!-- 栏间 --></div></div>")
+    assert extract_article(html, "http://x/").body.split("\n") == LEFT + RIGHT
+
+
+def test_sibling_teasers_with_their_own_headlines_are_not_joined():
+    teasers = "".join(f"<div class='column'><h3><a href='/{i}'>另一篇文章的标题{i}</a></h3><p>另一篇文章的摘要，"
+                      f"讲述了另一件事情的经过和结果，第{i}篇。</p></div>" for i in range(3))
+    html = _page("<div class='article'><h1>山西召开全省制造业振兴升级推进会</h1>"
+                 f"<div class='row'>{_columns('column', (LEFT,))}{teasers}</div></div>")
+    assert extract_article(html, "http://x/").body.split("\n") == LEFT
+
+
+def test_widget_lines_leave_the_body():
+    paras = "".join(f"<p>{p}</p>" for p in ARTICLE[:3])
+    html = _page("<div class='article'><h1>山西召开全省制造业振兴升级推进会</h1>"
+                 f"<div class='content'><p>【图集】</p>{paras}<p>+1</p><p>点击进入专题>></p>"
+                 f"<p>【纠错】</p></div></div>")
+    assert extract_article(html, "http://x/").body.split("\n") == ARTICLE[:3]

@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from aggregator.db.errors import quiet_pool_outages
+
 DEFAULT_DB_URL = "sqlite:///data/aggregator.db"
 ENV_VAR = "AGGREGATOR_DB_URL"
 
@@ -31,6 +33,7 @@ def make_engine(url: str, *, create_tables: bool = True) -> Engine:
         # psycopg 3 is the driver we install; a bare postgresql:// URL means it.
         parsed = parsed.set(drivername="postgresql+psycopg")
     engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    quiet_pool_outages()  # a dropped connection in an outage is one line, not a traceback
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create_tables:

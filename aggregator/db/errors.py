@@ -9,6 +9,8 @@ the code, and retrying it would only hide it.
 
 from __future__ import annotations
 
+import logging
+
 #: SQLite's messages for an operational failure (sqlite3 raises OperationalError for
 #: "no such table" too, which is not one).
 SQLITE_OUTAGE_MESSAGES = (
@@ -43,8 +45,11 @@ def is_outage(exc: BaseException) -> bool:
     if type(orig).__module__.startswith("sqlite3") or "sqlite" in type(orig).__module__:
         message = str(orig).lower()
         return any(m in message for m in SQLITE_OUTAGE_MESSAGES)
-    # psycopg raises OperationalError without a SQLSTATE when it cannot connect at all
-    return isinstance(exc, (OperationalError, InterfaceError))
+    # psycopg raises OperationalError without a SQLSTATE when it cannot connect at all or
+    # the server dropped the connection; the pool sees the driver's own (unwrapped) class
+    return isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(orig, Exception) and type(orig).__name__ in ("OperationalError", "InterfaceError")
+        and type(orig).__module__.split(".")[0] in ("psycopg", "psycopg2"))
 
 
 def describe(exc: BaseException) -> str:
@@ -53,3 +58,33 @@ def describe(exc: BaseException) -> str:
     lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
     first = lines[0] if lines else ""
     return f"{type(orig).__name__}: {first}"[:300] if first else type(orig).__name__
+
+
+class OutageTracebackFilter(logging.Filter):
+    """SQLAlchemy's pool logs a full traceback at ERROR when it cannot reset or close a
+    connection that a stopped server already dropped ("Exception during reset or
+    similar"). In an outage that is expected and already reported once by DatabaseWait, so
+    it becomes one WARNING line naming the error; any other error keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and is_outage(exc):
+            record.msg = f"{record.getMessage()}: {describe(exc)}"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_pool_outages() -> None:
+    """Install OutageTracebackFilter on the logger of every pool class (a filter on a
+    parent logger would not see its children's records)."""
+    from sqlalchemy.pool import Pool
+
+    stack = [Pool]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        pool_logger = logging.getLogger(f"{cls.__module__}.{cls.__name__}")
+        if not any(isinstance(f, OutageTracebackFilter) for f in pool_logger.filters):
+            pool_logger.addFilter(OutageTracebackFilter())

@@ -6,6 +6,7 @@ and the next run completes everything."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import time
@@ -149,3 +150,22 @@ def test_sqlite_on_a_read_only_file_stops_the_run_and_the_next_completes(small_d
     report("SQLite on a read-only file", SPIDER, site=ARTICLES, stored_after_fault=faulted.stored,
            stored_complete_after_rerun=after.stored - len(after.half_done), half_done=len(after.half_done),
            exit=f"{crawl.proc.returncode}/0")
+
+
+def test_a_connection_dropped_by_a_stopped_server_is_one_warning_not_a_traceback(private_pg, caplog):
+    """The pool's reset of a connection the server dropped is one line: the crawl log of
+    an outage must not show SQLAlchemy's traceback (DatabaseWait reports the outage)."""
+    from aggregator.db.engine import make_engine
+
+    engine = make_engine(private_pg.url, create_tables=False)
+    conn = engine.raw_connection()  # as a worker's batch holds it between statements
+    conn.cursor().execute("SELECT 1")  # a transaction open on a checked-out connection
+    private_pg.stop("immediate")
+    with caplog.at_level(logging.DEBUG, logger="sqlalchemy.pool"):
+        conn.close()  # back to the pool, which resets it: its ROLLBACK meets a closed socket
+    engine.dispose()
+    pool_records = [r for r in caplog.records if r.name.startswith("sqlalchemy.pool")]
+    assert pool_records, "the pool logged nothing: the reset did not fail, the test proves nothing"
+    assert all(r.exc_info is None and r.levelno <= logging.WARNING for r in pool_records), [
+        (r.levelname, r.getMessage()) for r in pool_records]
+    assert any("OperationalError" in r.getMessage() for r in pool_records)

@@ -30,12 +30,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aggregator import config
 from aggregator import pending
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
 from aggregator.drops import dropped_by_reason
-from aggregator.outcome import DEFAULT_MAX_FAILED_SHARE, Outcome, failed_pages, judge
+from aggregator.outcome import Outcome, failed_pages, judge
 from aggregator.relate.store import options_from_settings
 from aggregator.runs import DEFAULT_HEARTBEAT_SECONDS, mark_dead_runs, this_host
 
@@ -86,9 +87,9 @@ class CrawlRunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("CRAWL_RUNS_ENABLED", True):
+        if not config.value(crawler.settings, "CRAWL_RUNS_ENABLED"):
             raise NotConfigured("CRAWL_RUNS_ENABLED is off")
-        ext = cls(crawler, crawler.settings.getfloat("AGGREGATOR_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
+        ext = cls(crawler, config.value(crawler.settings, "AGGREGATOR_HEARTBEAT_SECONDS"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
@@ -124,7 +125,7 @@ class CrawlRunRecorder:
         relate_options = options_from_settings(settings)
         try:
             done = await asyncio.to_thread(pending.repair, sessionmaker(self.engine), self.run_id,
-                                           relate=settings.getbool("RELATE_ENABLED", True), relate_options=relate_options)
+                                           relate=config.value(settings, "RELATE_ENABLED"), relate_options=relate_options)
         except SQLAlchemyError as exc:
             logger.warning("Could not finish the articles earlier runs left pending (%s); the next run tries again", describe(exc))
             return
@@ -153,7 +154,7 @@ class CrawlRunRecorder:
             self._heartbeat.cancel()
         stats = self.crawler.stats.get_stats()
         outcome = judge(reason, stats, fetches_pages=getattr(spider, "fetches_pages", True),
-                        max_failed_share=self.crawler.settings.getfloat("AGGREGATOR_MAX_FAILED_SHARE", DEFAULT_MAX_FAILED_SHARE))
+                        max_failed_share=config.value(self.crawler.settings, "AGGREGATOR_MAX_FAILED_SHARE"))
         self.crawler.stats.set_value(STATUS_KEY, outcome.status)
         summary = run_summary(stats)
         line = run_line(self.run_id, outcome, summary, stats)

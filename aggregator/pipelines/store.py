@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
 from aggregator.db.errors import DatabaseUnavailable, describe, is_outage
 from aggregator.db.search import index_article as index_for_search
@@ -70,8 +71,8 @@ class StorePipeline:
             store_batch,
             resolve_db_url(crawler.settings.get("AGGREGATOR_DB_URL")),
             crawler.spider.name if crawler.spider else "",
-            crawler.settings.getbool("AGGREGATOR_KEEP_RAW", True),
-            crawler.settings.getbool("RELATE_ENABLED", True),
+            config.value(crawler.settings, "AGGREGATOR_KEEP_RAW"),
+            config.value(crawler.settings, "RELATE_ENABLED"),
         )
         return cls(Batcher.from_crawler(crawler, "store", store), crawler.stats, engine)
 

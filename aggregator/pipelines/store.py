@@ -162,6 +162,15 @@ def store_batch(db_url: str, spider: str, keep_raw: bool, relate: bool, items: l
         return results
 
 
+def keep_other_sources_category(session: Session, values: dict) -> None:
+    """A row stored by another source keeps its category: the channel is the source's
+    to say (a `site` or `article` crawl of the same page knows only its own guess). Its
+    source never changes either (aggregator.db.store); its content may be refreshed."""
+    stored = session.execute(select(Article.source_id, Article.category).where(Article.url == values["url"])).one_or_none()
+    if stored is not None and stored.source_id != values["source_id"]:
+        values["category"] = stored.category
+
+
 def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw: bool, relate: bool = True) -> list[dict]:
     """Upsert the rows (owing their dedup and, with ``relate``, relate steps to the item's
     ``run_id``) and their search entries in one transaction, then finish the dedup step
@@ -174,6 +183,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
             sources[name] = source_id(session, name, spider or name)
         values = row_values(item, sources[name], keep_raw)
         values["url"] = row_url(session, item)
+        keep_other_sources_category(session, values)
         values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
         result = upsert_article(session, values)
         if result.outcome in ("inserted", "updated"):

@@ -58,6 +58,9 @@ DUPEFILTER_CLASS = "aggregator.dupefilter.StoredAwareDupeFilter"
 # request (aggregator/scheduler.py).
 SCHEDULER = "aggregator.scheduler.TornQueueSafeScheduler"
 
+# `scrapy check`: @fields names the fields an item must have non-empty.
+SPIDER_CONTRACTS = {"aggregator.contracts.FieldsContract": 10}
+
 EXTENSIONS = {
     "aggregator.extensions.crawl_run.CrawlRunRecorder": 100,
     "aggregator.extensions.progress.ProgressLine": 200,

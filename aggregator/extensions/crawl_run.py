@@ -55,7 +55,11 @@ def run_line(run_id: int | None, outcome: Outcome, summary: dict, stats: dict) -
     dropped = summary["items_dropped"]
     line = (f"Run {run_id if run_id is not None else '-'} {outcome.status}: {summary['pages_fetched']} pages, "
             f"{summary['items_stored']} stored, {summary['duplicates']} duplicates, {summary['skipped']} skipped, "
-            f"{failed_pages(stats)} article pages failed, dropped "
+            f"{failed_pages(stats)} article pages failed, "
+            # links to other sites are not followed (allowed_domains): said here, so a
+            # spider whose allowed_domains is wrong does not look like an empty site
+            + (f"{stats.get('offsite/filtered', 0)} off-site links not followed, " if stats.get("offsite/filtered") else "")
+            + "dropped "
             + (", ".join(f"{k} {v}" for k, v in sorted(dropped.items())) if dropped else "nothing"))
     if outcome.problems:
         line += "; problems: " + "; ".join(f"{k}: {v}" for k, v in outcome.problems.items())

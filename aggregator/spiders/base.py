@@ -191,6 +191,15 @@ class NewsSpider(scrapy.Spider):
             priority=1,
         )
 
+    def parse(self, response: Response):
+        """What ``scrapy parse URL`` calls without ``-c``: a start page, or a page shaped
+        like a list (``category-1_2.html``, ``/list/``), is read as a list page; any other
+        as an article page. A crawl never calls it (each request names its callback)."""
+        starts = set(self.channels) | set(self.start_urls)
+        if response.url in starts or discovery.looks_like_list(discovery.Link(response.url, "")):
+            return self.parse_list(response)
+        return self.parse_article(response)
+
     def parse_list(self, response: Response) -> Iterable[scrapy.Request]:
         if not isinstance(response, TextResponse):
             drops.count_page_drop(self.crawler.stats, drops.NOT_HTML, response.url)

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 STATUS_KEY = "aggregator/run_status"
 LINE_KEY = "aggregator/run_line"
 RUN_ID_KEY = "aggregator/crawl_run_id"
+RUN_LINE_MARK = "aggregator_run_line"
 
 
 def run_status(reason: str, stats: dict, fetches_pages: bool = True) -> str:
@@ -174,7 +175,8 @@ class CrawlRunRecorder:
                     )
             except SQLAlchemyError as exc:  # the database is gone: the next run marks this one interrupted
                 logger.warning("Could not record the end of run %s: %s", self.run_id, describe(exc))
-        (logger.info if outcome.status == "finished" else logger.warning)(line)
+        # marked, so a compact log (which `scrapy crawl` ends with this line) leaves it out
+        (logger.info if outcome.status == "finished" else logger.warning)(line, extra={RUN_LINE_MARK: True})
 
 
 def _jsonable(stats: dict) -> dict:

@@ -2,9 +2,9 @@
 
 ``compact_logging(settings)`` (called by ``scrapy crawl`` before the crawler starts)
 quietens what Scrapy logs at INFO about itself — versions, enabled components,
-overridden settings, the telnet password, the stats dump — so a run's log is its
-warnings (one line per dropped page, with its reason), its own INFO lines and the
-end-of-run line. It is on unless ``LOG_LEVEL`` was given on the command line (``-s
+overridden settings, the telnet password, the stats dump, "Gave up retrying" for a page
+that is then dropped — so a run's log is its warnings (one line per dropped page, with
+its reason), its own INFO lines and the end-of-run line, printed once, last. It is on unless ``LOG_LEVEL`` was given on the command line (``-s
 LOG_LEVEL=INFO`` or ``-L INFO`` gives Scrapy's full log) or ``AGGREGATOR_LOG_COMPACT``
 says otherwise. Network errors (a refused connection, a timeout, DNS) are logged
 without their traceback except at DEBUG: the message names them, and a traceback of
@@ -62,6 +62,8 @@ def compact_logging(settings) -> None:
     for name in CHATTY_LOGGERS:
         # a filter, not a level: Scrapy's logging set-up resets the levels of its loggers
         logging.getLogger(name).addFilter(warnings_only)
+    # `scrapy crawl` prints the end-of-run line last: once is enough
+    logging.getLogger("aggregator.extensions.crawl_run").addFilter(not_the_run_line)
     # a page given up on is dropped with its reason (download_error, one line, by
     # aggregator.drops); only robots.txt, which is no page of ours, keeps Scrapy's line
     logging.getLogger("scrapy.downloadermiddlewares.retry").addFilter(robots_or_not_gave_up)
@@ -71,6 +73,10 @@ def compact_logging(settings) -> None:
 
 def warnings_only(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING
+
+
+def not_the_run_line(record: logging.LogRecord) -> bool:
+    return not getattr(record, "aggregator_run_line", False)
 
 
 def robots_or_not_gave_up(record: logging.LogRecord) -> bool:

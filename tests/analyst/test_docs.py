@@ -93,16 +93,17 @@ def test_the_readme_demo_summary_is_what_scrapy_demo_prints(demo_output):
     for doc, real in zip(shown, printed):
         # the same words, in the same order (paths and the database URL aside)
         assert re.sub(r"\d+|\S*/\S*", "#", doc) == re.sub(r"\d+|\S*/\S*", "#", real), (doc, real)
-    pages, duplicates_line, database_line = shown[1], shown[1], shown[2]
-    assert _numbers(printed[1]) == _numbers(pages), (pages, printed[1])  # fetched, stored, duplicates, boilerplate
-    # articles and copies exactly; the related-link count varies by a few between runs
-    # (the README says so): only its presence is checked
-    *same, links = _numbers(database_line.split(": ", 1)[1])
-    *real_same, real_links = _numbers(printed[2].split(": ", 1)[1])
-    assert same == real_same and real_links > 0, (database_line, printed[2])
-    assert "varies by a few" in readme
-    # the explanation of duplicates against syndicated copies names the figures shown
-    assert f"duplicates {_numbers(duplicates_line)[3]}" in readme and "syndicated copies" in readme
+    fetched, stored, updated, duplicates, boilerplate = _numbers(shown[1])
+    real_fetched, real_stored, real_updated, real_duplicates, real_boilerplate = _numbers(printed[1])
+    assert (fetched, stored, updated, boilerplate) == (real_fetched, real_stored, real_updated, real_boilerplate), printed[1]
+    articles, copies, _links = _numbers(shown[2].split(": ", 1)[1])
+    real_articles, real_copies, real_links = _numbers(printed[2].split(": ", 1)[1])
+    assert (articles, copies) == (real_articles, real_copies) and real_links > 0, printed[2]
+    # duplicates and related links depend on how the pages fell into batches: the README
+    # says so and gives the range duplicates must lie in (each copy, and at most its original)
+    assert f"between {copies} and {2 * copies}" in readme and "varies from run to run" in readme
+    assert copies <= real_duplicates <= 2 * copies and copies <= duplicates <= 2 * copies, printed[1]
+    assert "varies by" in readme
 
 
 def _reasons():

@@ -160,6 +160,20 @@ def check(settings) -> list[str]:
     return warnings
 
 
+def exit_on_mistake(settings) -> None:
+    """For a command's ``process_options``: print ``error: …`` and exit 2 on a setting of
+    the wrong type or range (and ``warning: …`` lines for names that are none of ours)."""
+    import sys
+
+    try:
+        warnings = check(settings)
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _cmdline_names(settings) -> list[str]:
     from scrapy.settings import SETTINGS_PRIORITIES
 

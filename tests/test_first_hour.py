@@ -329,3 +329,10 @@ def test_scrapy_parse_reads_list_and_article_pages_without_a_callback(url, expec
     assert expect in result.stdout
     assert "b'<" not in result.stdout and "\\x" not in result.stdout  # no page bytes dumped
     assert count(sqlite_url, "SELECT COUNT(*) FROM crawl_runs") == 0
+
+
+@pytest.mark.parametrize("command", ["reprocess", "relate"])
+def test_the_other_commands_check_our_settings_too(command, sqlite_url):
+    result = run_scrapy(command, "-s", "AGGREGATOR_BATCH_SIZE=0", db_url=sqlite_url)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: AGGREGATOR_BATCH_SIZE: must be at least 1, got '0'"]

@@ -35,6 +35,10 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "Finish the articles that interrupted crawls left half-done (dedup, keywords, links)"
 
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        config.exit_on_mistake(self.settings)  # one line and exit 2, before anything starts
+
     def run(self, args, opts) -> None:
         assert self.settings is not None
         settings = self.settings

@@ -107,6 +107,10 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--source", metavar="NAME", help="only this source (sources.name)")
 
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        config.exit_on_mistake(self.settings)  # one line and exit 2, before anything starts
+
     def run(self, args, opts) -> None:
         assert self.settings is not None and self.crawler_process is not None
         if opts.source:

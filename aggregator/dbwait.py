@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Any, Awaitable, Callable
 
+from aggregator import config
 from aggregator.db.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class DatabaseWait:
     def for_crawler(cls, crawler) -> "DatabaseWait":
         wait = getattr(crawler, _ATTR, None)
         if wait is None:
-            wait = cls(crawler, crawler.settings.getfloat("AGGREGATOR_DB_RETRY_SECONDS", 300))
+            wait = cls(crawler, config.value(crawler.settings, "AGGREGATOR_DB_RETRY_SECONDS"))
             setattr(crawler, _ATTR, wait)
         return wait
 

@@ -45,6 +45,7 @@ class DatabaseDown(DropItem):
 NOT_HTML = "not_html"
 EMPTY_PAGE = "empty_page"
 NO_ARTICLE = "no_article"
+NOT_ARTICLE = "not_article"  # text that is not HTML and has no title (plain text, random bytes)
 OVERSIZED = "oversized"
 OFFSITE_REDIRECT = "offsite_redirect"
 HTTP_ERROR = "http_error"
@@ -53,6 +54,14 @@ REDIRECT_LOOP = "redirect_loop"
 MULTIPAGE_INCOMPLETE = "multipage_incomplete"
 EXTRACTION_FAILED = "extraction_failed"
 TRUNCATED = "truncated"
+
+#: Every page-level reason, in the order the docs list them.
+PAGE_REASONS = (EMPTY_PAGE, NOT_HTML, NOT_ARTICLE, OVERSIZED, NO_ARTICLE, OFFSITE_REDIRECT, REDIRECT_LOOP, TRUNCATED,
+                HTTP_ERROR, DOWNLOAD_ERROR, MULTIPAGE_INCOMPLETE, EXTRACTION_FAILED)
+#: Item-level reasons (the DropItem subclasses above): bad items, then storage losses.
+ITEM_REASONS = ("NoBody", "InvalidURL", "StoreFailed", "DatabaseDown", "Interrupted")
+#: Of those, the ones that are not a bad page but a page not stored: the next run fetches it again.
+STORAGE_REASONS = ("StoreFailed", "DatabaseDown", "Interrupted")
 
 
 def count_page_drop(stats, reason: str, url: str, detail: str = "") -> None:

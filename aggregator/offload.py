@@ -51,6 +51,7 @@ from typing import Any, Callable
 
 from scrapy import signals
 
+from aggregator import config
 from aggregator.dbwait import DatabaseWait
 
 _WORKERS_ATTR = "_aggregator_workers"
@@ -137,7 +138,7 @@ def worker_for(crawler, stage: str) -> Worker | None:
     With one worker every offloaded stage shares it; with more, each new stage gets the
     next one (round robin), so the store of one batch and the linking of the previous one
     can run at the same time. Shut down when the engine stops."""
-    workers = crawler.settings.getint("AGGREGATOR_WORKERS", 1)
+    workers = config.value(crawler.settings, "AGGREGATOR_WORKERS")
     if workers <= 0:
         return None
     state = crawler.__dict__.setdefault(_WORKERS_ATTR, {"workers": [], "stages": {}})
@@ -171,8 +172,8 @@ class Batcher:
     def from_crawler(cls, crawler, stage: str, fn: Callable[[list], list]) -> "Batcher":
         settings = crawler.settings
         return cls(stage, fn, worker=worker_for(crawler, stage), stats=crawler.stats,
-                   size=settings.getint("AGGREGATOR_BATCH_SIZE", 50),
-                   seconds=settings.getfloat("AGGREGATOR_BATCH_SECONDS", 1.0),
+                   size=config.value(settings, "AGGREGATOR_BATCH_SIZE"),
+                   seconds=config.value(settings, "AGGREGATOR_BATCH_SECONDS"),
                    wait=DatabaseWait.for_crawler(crawler))
 
     async def submit(self, payload: Any) -> Any:

@@ -18,6 +18,13 @@ from aggregator.items import ArticleItem
 CANONICAL_LINK = re.compile(rb"<link\b[^>]*\brel=[\"']?canonical[\"']?[^>]*>", re.I)
 HREF = re.compile(rb"\bhref=[\"']?([^\"' >]+)", re.I)
 
+#: Markup that only HTML has: a document tag, or a closed common element. A page with none
+#: is text (plain text, or bytes decoded as text), not an HTML page; random bytes hit
+#: one of these by chance about once in 2^32 positions.
+HTML_MARKUP = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|meta|title)[\s>/]|</(?:p|div|a|span|td|li|h[1-6]|article|section|font|b|table)\s*>",
+    re.I)
+
 # ExtractionError.reason -> the drop reason counted for the page
 EXTRACTION_DROP_REASONS = {"empty": drops.NO_ARTICLE, "not_html": drops.NOT_HTML, "too_large": drops.OVERSIZED}
 
@@ -46,6 +53,9 @@ def page_to_item(
         extracted = extract_article(raw, url, encoding=encoding, selectors=selectors or None, now=fetched_at)
     except ExtractionError as exc:
         raise PageDropped(EXTRACTION_DROP_REASONS.get(exc.reason, drops.EXTRACTION_FAILED), str(exc)) from exc
+    if not extracted.title and not looks_like_html(raw):
+        # whatever the Content-Type said: text without a title is no article page
+        raise PageDropped(drops.NOT_ARTICLE, "no HTML markup and no title")
     if len(extracted.body.strip()) < min_body_chars:
         raise PageDropped(drops.NO_ARTICLE, f"body of {len(extracted.body.strip())} characters")
     if category is None and extracted.encoding:
@@ -66,6 +76,10 @@ def page_to_item(
         encoding=extracted.encoding,
         canonical_url=canonical_link(raw, url),
     )
+
+
+def looks_like_html(raw: bytes) -> bool:
+    return HTML_MARKUP.search(raw[:200_000]) is not None
 
 
 def canonical_link(raw: bytes, url: str) -> str | None:

@@ -1,7 +1,9 @@
 """Scrapy settings for aggregator.
 
-Every setting of ours is prefixed by the component it belongs to (AGGREGATOR_*, CLEAN_*,
-BOILERPLATE_*, DEDUP_*, RELATE_*) and read in that component's ``from_crawler``.
+Every setting of ours is prefixed by the component it belongs to (AGGREGATOR_*,
+BOILERPLATE_*, INCREMENTAL_*, RELATE_*, CRAWL_RUNS_*), listed with its type and range in
+aggregator/config.py (``scrapy crawl`` checks them before it starts) and read in that
+component's ``from_crawler`` through ``config.value``.
 """
 
 from aggregator.items import EXPORT_FIELDS
@@ -56,11 +58,18 @@ DUPEFILTER_CLASS = "aggregator.dupefilter.StoredAwareDupeFilter"
 # request (aggregator/scheduler.py).
 SCHEDULER = "aggregator.scheduler.TornQueueSafeScheduler"
 
+# `scrapy check`: @fields names the fields an item must have non-empty.
+SPIDER_CONTRACTS = {"aggregator.contracts.FieldsContract": 10}
+
 EXTENSIONS = {
     # counts exceptions lost in asyncio tasks; before the recorder, which judges the run
     "aggregator.extensions.loop_errors.LoopErrorCounter": 90,
     "aggregator.extensions.crawl_run.CrawlRunRecorder": 100,
+    "aggregator.extensions.progress.ProgressLine": 200,
 }
+# Scrapy's "Crawled N pages (at N pages/min)" is replaced by our progress line, which
+# also says what was stored, dropped and is still queued (aggregator/extensions/progress.py).
+LOGSTATS_INTERVAL = 0
 
 # --- aggregator -----------------------------------------------------------------
 # Any SQLAlchemy URL; the AGGREGATOR_DB_URL environment variable wins over this.
@@ -86,6 +95,13 @@ AGGREGATOR_HEARTBEAT_SECONDS = 30
 # A run fails when more than this share of its article pages could not be fetched
 # (fewer are counted by reason and logged, as dead links are; aggregator/outcome.py).
 AGGREGATOR_MAX_FAILED_SHARE = 0.2
+
+# One log line every this many seconds with pages fetched, stored, dropped and queued
+# (a live status line instead on a terminal); 0 turns it off.
+AGGREGATOR_PROGRESS_SECONDS = 60
+# Scrapy's own INFO lines (versions, components, the stats dump) are left out of a
+# crawl's log unless LOG_LEVEL is given on the command line; True/False forces it.
+AGGREGATOR_LOG_COMPACT = None
 
 # --- hostile responses: one downloader middleware each ------------------
 # process_response runs from the highest number down: the truncation check sees the

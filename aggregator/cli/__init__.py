@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(search_cmd.protect_dash_words(sys.argv[1:] if argv is None else list(argv)))
     if not hasattr(args, "db"):
         args.db = None
     try:

@@ -1,4 +1,10 @@
-"""``aggregator search 关键词``: full-text search, best match first."""
+"""``aggregator search 关键词``: full-text search, best match first.
+
+Full-width letters and digits and case do not matter (ＣＰＩ finds what CPI finds; see
+aggregator.db.search). A query word may start with ``-`` (``aggregator search -人民币``,
+or after ``--``: ``aggregator search -- -人民币``): ``-`` is searched for as text, never an
+exclusion.
+"""
 
 from __future__ import annotations
 
@@ -38,17 +44,50 @@ def register(sub, common) -> None:
         "search", parents=[common], help="find articles by words (Chinese or latin), best match first",
         description="Find articles whose title or body contains all the words of the query, best match first.",
     )
-    p.add_argument("query", nargs="+", help="words to find, e.g. 新能源汽车 (several words: all must match)")
+    p.add_argument("query", nargs="+", help="words to find, e.g. 新能源汽车 (several words: all must match; "
+                   "full-width and case do not matter; a word starting with - may follow --)")
     add_filter_options(p)
     p.add_argument("--limit", type=positive_int, default=20, metavar="N", help="show at most N results (default 20)")
     p.add_argument("--copies", action="store_true", help="also list syndicated copies (default: one row per story)")
     p.set_defaults(run=run)
+#: Put before a query word that starts with "-" so argparse takes it for a word.
+DASH_WORD = "\x00"
+
+
+def protect_dash_words(argv: list[str]) -> list[str]:
+    """``aggregator search -人民币``: argparse would take ``-人民币`` for an unknown option.
+    A word after ``search`` that starts with one ``-`` followed by anything but a latin
+    letter (options are ``-q``, ``--limit``) is marked as a word; ``run`` unmarks it."""
+    try:
+        at = argv.index("search")
+    except ValueError:
+        return argv
+    out = list(argv[: at + 1])
+    rest = argv[at + 1:]
+    for i, token in enumerate(rest):
+        if token == "--":
+            out.extend(rest[i:])
+            break
+        # only a single dash before no latin letter: "-x" or "--limt" stay a (mistyped) option
+        if token.startswith("-") and not token.startswith("--") and len(token) > 1 \
+                and not (token[1].isascii() and token[1].isalpha()) and not _is_number(token):
+            token = DASH_WORD + token
+        out.append(token)
+    return out
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def run(args) -> int:
     from aggregator.db import search
 
-    query = " ".join(args.query).strip()
+    query = " ".join(w.removeprefix(DASH_WORD) for w in args.query).strip()
     url = db_url(args.db)
     engine = open_db(url)
     require_tables(engine, url)
@@ -70,6 +109,11 @@ def run(args) -> int:
             "ORDER BY rank DESC, a.id LIMIT :limit"
         ).bindparams(*filters.binds)
         rows = conn.execute(sql, {**params, **filters.params, "limit": args.limit}).all()
+        total = len(rows)
+        if total == args.limit:  # there may be more: say how many
+            total = conn.execute(text(
+                f"SELECT COUNT(*) FROM {from_} JOIN sources src ON src.id = a.source_id {where_sql(conditions)}"
+            ).bindparams(*filters.binds), {**params, **filters.params}).scalar()
         copies = {}
         if rows and not args.copies:
             ids = [r.id for r in rows]
@@ -88,8 +132,11 @@ def run(args) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=plain(f"{len(rows)} result{'s' if len(rows) != 1 else ''} for {query} (words: {' + '.join(terms)})"
-                              + (f" — {scope_text}" if scope_text else "")), title_justify="left")
+    shown = (f"{len(rows)} of {total} results" if total > len(rows)
+             else f"{len(rows)} result{'s' if len(rows) != 1 else ''}")
+    more = " (--limit for more)" if total > len(rows) else ""
+    table = Table(title=plain(f"{shown} for {query} (words: {' + '.join(terms)})"
+                              + (f" — {scope_text}" if scope_text else "") + more), title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("id", justify="right")
     table.add_column("date")

@@ -1,10 +1,13 @@
-"""`scrapy crawl <spider>`, as Scrapy's, plus two things a cron job needs:
+"""`scrapy crawl <spider>`, as Scrapy's, plus what a cron job needs:
 
-- spider arguments are validated before anything starts; a bad one prints one line,
-  ``error: <field>: <what is wrong>``, and exits 2;
+- our settings (aggregator.config), the spider arguments and the database URL are
+  checked before the crawler is even created: a mistake prints one line,
+  ``error: <what is wrong>``, and exits 2 (an unknown ``-a`` name gets a "did you mean");
 - the database is opened (created, checked) before anything is fetched: an outage there
   (server down, file read-only, disk full) prints ``error: database unavailable: …`` and
-  exits 1; any other database error (a bad URL) prints one line and exits 2;
+  exits 1; a URL that cannot work (no such database, a bad password, an unknown host) is
+  a mistake: one line, exit 2;
+- the log is compact by default (aggregator/extensions/progress.py);
 - the exit code is 1 when the run failed or was interrupted (see
   aggregator/extensions/crawl_run.py); when it ended on a fatal cause (the database
   stayed unavailable), that cause is the last line, ``error: …``.
@@ -18,35 +21,47 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator import config
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.errors import describe, is_outage
 from aggregator.dbwait import FATAL_KEY
 from aggregator.extensions.crawl_run import LINE_KEY, STATUS_KEY
+from aggregator.extensions.progress import compact_logging
 from aggregator.spiders.base import SpiderArgumentError
 
 
 class Command(ScrapyCrawlCommand):
     default_settings = {**ScrapyCrawlCommand.default_settings, "LOG_LEVEL": "INFO"}
 
-    def run(self, args, opts) -> None:
+    def process_options(self, args, opts) -> None:
+        # Everything that can be wrong with the command line is found here, before the
+        # crawler process exists: nothing is logged or fetched before the error line.
+        super().process_options(args, opts)
         if len(args) != 1:
             raise UsageError("give exactly one spider name (scrapy list shows them)", print_help=False)
-        assert self.crawler_process
         try:
-            spidercls = self.crawler_process.spider_loader.load(args[0])
+            for warning in config.check(self.settings):
+                print(f"warning: {warning}", file=sys.stderr)
+        except config.SettingError as exc:
+            self._exit(f"error: {exc}", 2)
+        from scrapy.spiderloader import get_spider_loader
+
+        try:
+            self.spidercls = get_spider_loader(self.settings).load(args[0])
         except KeyError:
-            self._fail(f"unknown spider {args[0]!r} (scrapy list shows them)")
-            return
-        validate = getattr(spidercls, "validate_arguments", None)
+            self._exit(f"error: unknown spider {args[0]!r} (scrapy list shows them)", 2)
+        validate = getattr(self.spidercls, "validate_arguments", None)
         if validate is not None:
             try:
                 validate(**opts.spargs)
             except SpiderArgumentError as exc:
-                self._fail(f"-a {exc}")
-                return
-        if not self._database_ready():
-            return
-        crawler = self._create_crawler(spidercls)
+                self._exit(f"error: {exc.line}", 2)
+        self._check_database()
+        compact_logging(self.settings)
+
+    def run(self, args, opts) -> None:
+        assert self.crawler_process
+        crawler = self._create_crawler(self.spidercls)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         status = crawler.stats.get_value(STATUS_KEY)
@@ -59,19 +74,22 @@ class Command(ScrapyCrawlCommand):
         if fatal:
             print(f"error: {fatal}; the next run fetches what was not stored", file=sys.stderr)
 
-    def _database_ready(self) -> bool:
+    def _check_database(self) -> None:
         url = resolve_db_url(self.settings.get("AGGREGATOR_DB_URL"))
+        try:
+            config.check_db_url(url)
+        except config.SettingError as exc:
+            self._exit(f"error: {exc}", 2)
         try:
             make_engine(url).dispose()
         except SQLAlchemyError as exc:
+            if config.is_config_mistake(exc):
+                self._exit(f"error: database: {describe(exc)}", 2)
             if is_outage(exc):
-                print(f"error: database unavailable: {describe(exc)}; nothing was fetched", file=sys.stderr)
-                self.exitcode = 1
-            else:
-                self._fail(f"database: {describe(exc)}")
-            return False
-        return True
+                self._exit(f"error: database unavailable: {describe(exc)}; nothing was fetched", 1)
+            self._exit(f"error: database: {describe(exc)}", 2)
 
-    def _fail(self, message: str) -> None:
-        print(f"error: {message}", file=sys.stderr)
-        self.exitcode = 2
+    @staticmethod
+    def _exit(line: str, code: int):
+        print(line, file=sys.stderr)
+        raise SystemExit(code)

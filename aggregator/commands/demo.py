@@ -14,6 +14,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.models import Article, RelatedArticle
 from aggregator.extensions.crawl_run import STATUS_KEY
@@ -39,6 +40,10 @@ class Command(ScrapyCommand):
 
     def short_desc(self) -> str:
         return "Crawl the bundled copies of the shipped sources offline and summarise"
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        config.exit_on_mistake(self.settings)  # one line and exit 2, before anything starts
 
     def run(self, args, opts) -> None:
         assert self.settings is not None and self.crawler_process is not None

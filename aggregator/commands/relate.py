@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.orm import sessionmaker
 
+from aggregator import config
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.relate.store import options_from_settings, rebuild_all
 
@@ -19,6 +20,10 @@ class Command(ScrapyCommand):
 
     def short_desc(self) -> str:
         return "Rebuild keywords, regions and related-article links over the whole database"
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        config.exit_on_mistake(self.settings)  # one line and exit 2, before anything starts
 
     def run(self, args, opts) -> None:
         assert self.settings is not None

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aggregator import config
 from aggregator import pending
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.errors import describe
@@ -33,6 +34,10 @@ class Command(ScrapyCommand):
 
     def short_desc(self) -> str:
         return "Finish the articles that interrupted crawls left half-done (dedup, keywords, links)"
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        config.exit_on_mistake(self.settings)  # one line and exit 2, before anything starts
 
     def run(self, args, opts) -> None:
         assert self.settings is not None
@@ -54,7 +59,7 @@ class Command(ScrapyCommand):
             session.flush()
             run_id = run.id
             dead = mark_dead_runs(session, exclude=run_id,
-                                  heartbeat_seconds=settings.getfloat("AGGREGATOR_HEARTBEAT_SECONDS", 30))
+                                  heartbeat_seconds=config.value(settings, "AGGREGATOR_HEARTBEAT_SECONDS"))
         if dead:
             print(f"repair: runs {', '.join(map(str, dead))} had died: marked interrupted")
         factory = sessionmaker(engine)
@@ -64,7 +69,7 @@ class Command(ScrapyCommand):
         columns = (TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, transient=True, disable=not claimed) as bar:
             task = bar.add_task("repair", total=claimed)
-            done = pending.finish_claimed(factory, run_id, relate=settings.getbool("RELATE_ENABLED", True),
+            done = pending.finish_claimed(factory, run_id, relate=config.value(settings, "RELATE_ENABLED"),
                                           relate_options=relate_options,
                                           progress=lambda n: bar.update(task, completed=n))
         with factory() as session, session.begin():

@@ -17,6 +17,7 @@ from scrapy.spiderloader import get_spider_loader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator import drops
 from aggregator.db.engine import engine_for_crawler, make_engine, resolve_db_url
 from aggregator.db.models import Article, Source
@@ -74,7 +75,7 @@ class ReprocessSpider(scrapy.Spider):
                 encoding=row.encoding,
                 selectors=self.selectors_of(row.spider),
                 category=row.category,
-                min_body_chars=self.settings.getint("AGGREGATOR_MIN_BODY_CHARS", 40),
+                min_body_chars=config.value(self.settings, "AGGREGATOR_MIN_BODY_CHARS"),
             )
         except PageDropped as exc:
             drops.count_page_drop(self.crawler.stats, exc.reason, url, str(exc))
@@ -105,6 +106,10 @@ class Command(ScrapyCommand):
     def add_options(self, parser) -> None:
         super().add_options(parser)
         parser.add_argument("--source", metavar="NAME", help="only this source (sources.name)")
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        config.exit_on_mistake(self.settings)  # one line and exit 2, before anything starts
 
     def run(self, args, opts) -> None:
         assert self.settings is not None and self.crawler_process is not None

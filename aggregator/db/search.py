@@ -14,6 +14,11 @@ are what the database indexes:
   by the ``simple`` configuration over the segmented text (title weighted A, body B)
   and a GIN index, ranked with ``ts_rank``.
 
+Text is normalised before it is segmented, on both sides: NFKC (full-width ＣＰＩ and
+２０２４ become CPI and 2024, ligatures and compatibility forms their plain letters) and
+case-folded, so ``ＣＰＩ``, ``cpi`` and ``CPI`` find the same articles. (An index built
+before this normalisation existed is rebuilt by ``aggregator db reindex``.)
+
 A query is segmented the same way. Each word is passed as a quoted string (SQLite) or
 through ``plainto_tsquery`` (PostgreSQL), so quotes, ``*``, ``-``, ``NEAR``, ``:`` and
 parentheses in what a user types are searched for as text, never read as query syntax.
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -62,13 +68,18 @@ def _tokenizer():
     return tokenizer()
 
 
+def normalize(text_: str) -> str:
+    """What is indexed and searched for: NFKC, then case-folded."""
+    return unicodedata.normalize("NFKC", text_).casefold()
+
+
 def index_terms(text_: str | None) -> list[str]:
-    """The words of ``text_`` as indexed: jieba search-mode segmentation, latin
-    lower-cased, punctuation and spaces dropped."""
+    """The words of ``text_`` as indexed: normalised (NFKC, case-folded), jieba
+    search-mode segmentation, punctuation and spaces dropped."""
     if not text_:
         return []
     out = []
-    for tok in _tokenizer().cut_for_search(text_):
+    for tok in _tokenizer().cut_for_search(normalize(text_)):
         tok = tok.strip()
         if tok and _WORD.search(tok):
             out.append(tok.lower())
@@ -86,7 +97,7 @@ def query_terms(query: str) -> list[str]:
     jieba cut it. Duplicates removed, order kept."""
     tok = _tokenizer()
     out: list[str] = []
-    for word in tok.cut(query):
+    for word in tok.cut(normalize(query)):
         word = word.strip()
         if not word or not _WORD.search(word):
             continue
@@ -274,6 +285,12 @@ def match_clause(conn: Connection, query: str) -> tuple[str, str, str, dict]:
     )
 
 
+def count(conn: Connection, query: str) -> int:
+    """How many articles match every word of ``query``."""
+    from_, where, _rank, params = match_clause(conn, query)
+    return int(conn.execute(text(f"SELECT COUNT(*) FROM {from_} WHERE {where}"), params).scalar() or 0)
+
+
 def search(conn: Connection, query: str, limit: int = 20) -> list[Match]:
     """Article ids matching every word of ``query``, best first."""
     from_, where, rank, params = match_clause(conn, query)
@@ -287,7 +304,9 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[Match]:
 def snippet(body: str | None, terms: list[str], width: int = 60) -> str:
     """A piece of ``body`` around the first query word found, on one line."""
     flat = " ".join((body or "").split())
-    low = flat.lower()
+    low = normalize(flat)
+    if len(low) != len(flat):  # a form NFKC expands (㈱ → (株)): show the normalised text
+        flat = low
     hits = [low.find(t) for t in terms if t and low.find(t) >= 0]
     if not hits:
         return flat[:width] + ("…" if len(flat) > width else "")

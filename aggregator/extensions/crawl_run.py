@@ -30,12 +30,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aggregator import config
 from aggregator import pending
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
 from aggregator.drops import dropped_by_reason
-from aggregator.outcome import DEFAULT_MAX_FAILED_SHARE, Outcome, failed_pages, judge
+from aggregator.outcome import Outcome, failed_pages, judge
 from aggregator.relate.store import options_from_settings
 from aggregator.runs import DEFAULT_HEARTBEAT_SECONDS, mark_dead_runs, this_host
 
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 STATUS_KEY = "aggregator/run_status"
 LINE_KEY = "aggregator/run_line"
 RUN_ID_KEY = "aggregator/crawl_run_id"
+RUN_LINE_MARK = "aggregator_run_line"
 
 
 def run_status(reason: str, stats: dict, fetches_pages: bool = True) -> str:
@@ -54,7 +56,11 @@ def run_line(run_id: int | None, outcome: Outcome, summary: dict, stats: dict) -
     dropped = summary["items_dropped"]
     line = (f"Run {run_id if run_id is not None else '-'} {outcome.status}: {summary['pages_fetched']} pages, "
             f"{summary['items_stored']} stored, {summary['duplicates']} duplicates, {summary['skipped']} skipped, "
-            f"{failed_pages(stats)} article pages failed, dropped "
+            f"{failed_pages(stats)} article pages failed, "
+            # links to other sites are not followed (allowed_domains): said here, so a
+            # spider whose allowed_domains is wrong does not look like an empty site
+            + (f"{stats.get('offsite/filtered', 0)} off-site links not followed, " if stats.get("offsite/filtered") else "")
+            + "dropped "
             + (", ".join(f"{k} {v}" for k, v in sorted(dropped.items())) if dropped else "nothing"))
     if outcome.problems:
         line += "; problems: " + "; ".join(f"{k}: {v}" for k, v in outcome.problems.items())
@@ -86,9 +92,9 @@ class CrawlRunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("CRAWL_RUNS_ENABLED", True):
+        if not config.value(crawler.settings, "CRAWL_RUNS_ENABLED"):
             raise NotConfigured("CRAWL_RUNS_ENABLED is off")
-        ext = cls(crawler, crawler.settings.getfloat("AGGREGATOR_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
+        ext = cls(crawler, config.value(crawler.settings, "AGGREGATOR_HEARTBEAT_SECONDS"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
@@ -124,7 +130,7 @@ class CrawlRunRecorder:
         relate_options = options_from_settings(settings)
         try:
             done = await asyncio.to_thread(pending.repair, sessionmaker(self.engine), self.run_id,
-                                           relate=settings.getbool("RELATE_ENABLED", True), relate_options=relate_options)
+                                           relate=config.value(settings, "RELATE_ENABLED"), relate_options=relate_options)
         except SQLAlchemyError as exc:
             logger.warning("Could not finish the articles earlier runs left pending (%s); the next run tries again", describe(exc))
             return
@@ -153,7 +159,7 @@ class CrawlRunRecorder:
             self._heartbeat.cancel()
         stats = self.crawler.stats.get_stats()
         outcome = judge(reason, stats, fetches_pages=getattr(spider, "fetches_pages", True),
-                        max_failed_share=self.crawler.settings.getfloat("AGGREGATOR_MAX_FAILED_SHARE", DEFAULT_MAX_FAILED_SHARE))
+                        max_failed_share=config.value(self.crawler.settings, "AGGREGATOR_MAX_FAILED_SHARE"))
         self.crawler.stats.set_value(STATUS_KEY, outcome.status)
         summary = run_summary(stats)
         line = run_line(self.run_id, outcome, summary, stats)
@@ -169,7 +175,8 @@ class CrawlRunRecorder:
                     )
             except SQLAlchemyError as exc:  # the database is gone: the next run marks this one interrupted
                 logger.warning("Could not record the end of run %s: %s", self.run_id, describe(exc))
-        (logger.info if outcome.status == "finished" else logger.warning)(line)
+        # marked, so a compact log (which `scrapy crawl` ends with this line) leaves it out
+        (logger.info if outcome.status == "finished" else logger.warning)(line, extra={RUN_LINE_MARK: True})
 
 
 def _jsonable(stats: dict) -> dict:

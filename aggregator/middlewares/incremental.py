@@ -28,6 +28,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.models import Article
 from aggregator.dedup import InvalidURL, canonical_url
@@ -87,9 +88,9 @@ class SkipStoredMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("INCREMENTAL_ENABLED", True):
+        if not config.value(crawler.settings, "INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
-        return cls(engine_for_crawler(crawler), crawler.stats, crawler.settings.getint("INCREMENTAL_REFRESH_DAYS", 0))
+        return cls(engine_for_crawler(crawler), crawler.stats, config.value(crawler.settings, "INCREMENTAL_REFRESH_DAYS"))
 
     def process_request(self, request):
         if request.meta.get("aggregator_page") != "article" or MIRRORED in request.meta or request.meta.get(REFRESH_META):

@@ -34,6 +34,7 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import sleep
+from aggregator import config
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +84,9 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("AGGREGATOR_RETRY_AFTER_ENABLED", True) or not settings.getbool("RETRY_ENABLED"):
+        if not config.value(settings, "AGGREGATOR_RETRY_AFTER_ENABLED") or not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
-        max_delay = settings.getfloat("AGGREGATOR_RETRY_AFTER_MAX", 120.0)
+        max_delay = config.value(settings, "AGGREGATOR_RETRY_AFTER_MAX")
         if max_delay < 0:
             raise ValueError(f"AGGREGATOR_RETRY_AFTER_MAX must be 0 or more, got {max_delay}")
         return cls(crawler, max_delay)

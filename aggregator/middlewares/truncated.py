@@ -51,6 +51,7 @@ import re
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
+from aggregator import config
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +128,9 @@ class TruncatedResponseMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("AGGREGATOR_TRUNCATED_ENABLED", True):
+        if not config.value(settings, "AGGREGATOR_TRUNCATED_ENABLED"):
             raise NotConfigured
-        return cls(crawler, settings.getint("AGGREGATOR_TRUNCATED_MIN_BYTES", 2048))
+        return cls(crawler, config.value(settings, "AGGREGATOR_TRUNCATED_MIN_BYTES"))
 
     def process_request(self, request):
         if request.callback is not NO_CALLBACK:  # not robots.txt and other internal fetches

@@ -23,6 +23,7 @@ from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator.clean import DEFAULT_RULES, learn_source_boilerplate, strip_boilerplate, with_learned_lines
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.models import Article, Source
@@ -49,16 +50,16 @@ class StripBoilerplatePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("BOILERPLATE_ENABLED", True):
+        if not config.value(settings, "BOILERPLATE_ENABLED"):
             raise NotConfigured("BOILERPLATE_ENABLED is off")
-        learn = settings.getbool("BOILERPLATE_LEARN", True)
+        learn = config.value(settings, "BOILERPLATE_LEARN")
         return cls(
             crawler.stats,
             engine_for_crawler(crawler) if learn else None,
-            sample=settings.getint("BOILERPLATE_LEARN_SAMPLE", 200),
-            min_pages=settings.getint("BOILERPLATE_LEARN_MIN_PAGES", 5),
-            min_share=settings.getfloat("BOILERPLATE_LEARN_MIN_SHARE", 0.5),
-            refresh=settings.getint("BOILERPLATE_LEARN_REFRESH", 50),
+            sample=config.value(settings, "BOILERPLATE_LEARN_SAMPLE"),
+            min_pages=config.value(settings, "BOILERPLATE_LEARN_MIN_PAGES"),
+            min_share=config.value(settings, "BOILERPLATE_LEARN_MIN_SHARE"),
+            refresh=config.value(settings, "BOILERPLATE_LEARN_REFRESH"),
         )
 
     def rules_for(self, source: str) -> tuple:

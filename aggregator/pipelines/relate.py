@@ -22,6 +22,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
 from aggregator.db.errors import DatabaseUnavailable
 from aggregator.dbwait import CrawlStopping
@@ -42,15 +43,16 @@ class RelatePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        if not settings.getbool("RELATE_ENABLED", True):
+        if not config.value(settings, "RELATE_ENABLED"):
             raise NotConfigured("RELATE_ENABLED is off")
         engine_for_crawler(crawler)  # the schema exists before any batch runs
+        top_k, top_n, threshold = (config.value(settings, name) for name in ("RELATE_TOP_K", "RELATE_TOP_N", "RELATE_THRESHOLD"))
         relate = functools.partial(
             relate_batch,
             resolve_db_url(settings.get("AGGREGATOR_DB_URL")),
-            settings.getint("RELATE_TOP_K", relate_text.TOP_K),
-            settings.getint("RELATE_TOP_N", relate_store.TOP_N),
-            settings.getfloat("RELATE_THRESHOLD", relate_store.THRESHOLD),
+            relate_text.TOP_K if top_k is None else top_k,
+            relate_store.TOP_N if top_n is None else top_n,
+            relate_store.THRESHOLD if threshold is None else threshold,
         )
         return cls(Batcher.from_crawler(crawler, "relate", relate), crawler.stats)
 

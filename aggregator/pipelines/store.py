@@ -35,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from aggregator import config
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
 from aggregator.db.errors import DatabaseUnavailable, describe, is_outage
 from aggregator.db.search import index_article as index_for_search
@@ -70,8 +71,8 @@ class StorePipeline:
             store_batch,
             resolve_db_url(crawler.settings.get("AGGREGATOR_DB_URL")),
             crawler.spider.name if crawler.spider else "",
-            crawler.settings.getbool("AGGREGATOR_KEEP_RAW", True),
-            crawler.settings.getbool("RELATE_ENABLED", True),
+            config.value(crawler.settings, "AGGREGATOR_KEEP_RAW"),
+            config.value(crawler.settings, "RELATE_ENABLED"),
         )
         return cls(Batcher.from_crawler(crawler, "store", store), crawler.stats, engine)
 
@@ -161,6 +162,15 @@ def store_batch(db_url: str, spider: str, keep_raw: bool, relate: bool, items: l
         return results
 
 
+def keep_other_sources_category(session: Session, values: dict) -> None:
+    """A row stored by another source keeps its category: the channel is the source's
+    to say (a `site` or `article` crawl of the same page knows only its own guess). Its
+    source never changes either (aggregator.db.store); its content may be refreshed."""
+    stored = session.execute(select(Article.source_id, Article.category).where(Article.url == values["url"])).one_or_none()
+    if stored is not None and stored.source_id != values["source_id"]:
+        values["category"] = stored.category
+
+
 def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw: bool, relate: bool = True) -> list[dict]:
     """Upsert the rows (owing their dedup and, with ``relate``, relate steps to the item's
     ``run_id``) and their search entries in one transaction, then finish the dedup step
@@ -173,6 +183,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
             sources[name] = source_id(session, name, spider or name)
         values = row_values(item, sources[name], keep_raw)
         values["url"] = row_url(session, item)
+        keep_other_sources_category(session, values)
         values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
         result = upsert_article(session, values)
         if result.outcome in ("inserted", "updated"):

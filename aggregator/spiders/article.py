@@ -12,8 +12,14 @@ from aggregator.middlewares.incremental import REFRESH_META
 from aggregator.spiders.base import NewsSpider, SpiderArgumentError, parse_url_argument
 
 
+#: The encodings a urls_file may be in: UTF-8 (with or without a BOM), else GB18030
+#: (a superset of GBK and GB2312, what a file saved on a Chinese Windows desktop is in).
+URLS_FILE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
 class ArticleSpider(NewsSpider):
     name = "article"
+    arguments = NewsSpider.arguments + ("url", "urls_file")
 
     @classmethod
     def validate_arguments(cls, **kwargs) -> dict:
@@ -27,7 +33,7 @@ class ArticleSpider(NewsSpider):
         else:
             path = Path(kwargs["urls_file"])
             try:
-                lines = path.read_text(encoding="utf-8").splitlines()
+                lines = read_urls_file(path).splitlines()
             except OSError as exc:
                 raise SpiderArgumentError("urls_file", f"cannot read {str(path)!r} ({exc.strerror})") from None
             urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
@@ -47,6 +53,17 @@ class ArticleSpider(NewsSpider):
     def source_of(self, response) -> str:
         # Pages from anywhere: each site is its own source, named by its host.
         return source_for_url(response.url)
+
+
+def read_urls_file(path: Path) -> str:
+    """The text of a urls_file, in the first of URLS_FILE_ENCODINGS it decodes in."""
+    data = path.read_bytes()
+    for encoding in URLS_FILE_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpiderArgumentError("urls_file", f"{str(path)!r} is neither UTF-8 nor GBK/GB18030 text: save it as UTF-8")
 
 
 def source_for_url(url: str) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twisted.internet.defer import CancelledError
 
+from aggregator import config
 from aggregator import discovery, drops
 from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
@@ -51,6 +52,26 @@ class SpiderArgumentError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field = field
+
+    @property
+    def line(self) -> str:
+        """What ``scrapy crawl`` prints after ``error:``."""
+        return f"-a {self}"
+
+
+class UnknownArgument(SpiderArgumentError):
+    def __init__(self, field: str, known):
+        from aggregator.config import did_you_mean
+
+        hint = did_you_mean(field, known)
+        self.known = sorted(known)
+        super().__init__(field, "unknown argument" + (f" (did you mean {hint}?)" if hint else ""))
+        self.hint = hint
+
+    @property
+    def line(self) -> str:
+        return f"unknown argument -a {self.field}" + (f" (did you mean {self.hint}?)" if self.hint else
+                                                      " (this spider takes " + ", ".join(self.known) + ")")
 
 
 def parse_url_argument(field: str, value: str) -> str:
@@ -91,10 +112,16 @@ class NewsSpider(scrapy.Spider):
     selectors: dict[str, str] = {}  # per-field overrides for extraction: title, body, date, author
     allow: str | None = None  # regex that article URLs must match
     max_pages: int = DEFAULT_MAX_PAGES  # list pages read per start URL
+    #: The ``-a`` names this spider takes; a subclass taking more adds its own. Names
+    #: starting with ``_`` (scrapyd's ``_job``) are Scrapy's, never checked.
+    arguments: tuple[str, ...] = ("start_url", "max_pages", "allow")
 
     @classmethod
     def validate_arguments(cls, **kwargs) -> dict:
         """Check command-line arguments before anything starts; raise SpiderArgumentError."""
+        for name in kwargs:
+            if name not in cls.arguments and not name.startswith("_"):
+                raise UnknownArgument(name, cls.arguments)
         clean = dict(kwargs)
         if "start_url" in kwargs:
             clean["start_url"] = parse_url_argument("start_url", kwargs["start_url"])
@@ -132,7 +159,7 @@ class NewsSpider(scrapy.Spider):
             stats = self.crawler.stats
             self._frontier = Frontier(engine_for_crawler(self.crawler), self.name,
                                       run_id=lambda: stats.get_value("aggregator/crawl_run_id"),
-                                      enabled=self.settings.getbool("AGGREGATOR_FRONTIER_ENABLED", True))
+                                      enabled=config.value(self.settings, "AGGREGATOR_FRONTIER_ENABLED"))
         return self._frontier
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -164,6 +191,15 @@ class NewsSpider(scrapy.Spider):
             priority=1,
         )
 
+    def parse(self, response: Response):
+        """What ``scrapy parse URL`` calls without ``-c``: a start page, or a page shaped
+        like a list (``category-1_2.html``, ``/list/``), is read as a list page; any other
+        as an article page. A crawl never calls it (each request names its callback)."""
+        starts = set(self.channels) | set(self.start_urls)
+        if response.url in starts or discovery.looks_like_list(discovery.Link(response.url, "")):
+            return self.parse_list(response)
+        return self.parse_article(response)
+
     def parse_list(self, response: Response) -> Iterable[scrapy.Request]:
         if not isinstance(response, TextResponse):
             drops.count_page_drop(self.crawler.stats, drops.NOT_HTML, response.url)
@@ -183,7 +219,7 @@ class NewsSpider(scrapy.Spider):
         stale = response.meta.get("stale_pages", 0)
         if urls and stored is not None and len(stored) == len(set(urls)):  # nothing new on this page
             stale += 1
-            stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER", 1)
+            stop_after = config.value(self.settings, "INCREMENTAL_STOP_AFTER")
             # only where an earlier reading covered what lies behind (aggregator.frontier)
             if stop_after and stale >= stop_after and channel.covered_before:
                 self.crawler.stats.inc_value("incremental/pagination_stopped")
@@ -206,7 +242,7 @@ class NewsSpider(scrapy.Spider):
     def stored_among(self, urls: list[str]) -> dict | None:
         """Which of ``urls`` are stored already (with their publication time), read from the
         database; None when incremental crawling is off."""
-        if not self.settings.getbool("INCREMENTAL_ENABLED", True):
+        if not config.value(self.settings, "INCREMENTAL_ENABLED"):
             return None
         if not urls:
             return {}
@@ -255,7 +291,7 @@ class NewsSpider(scrapy.Spider):
                 encoding=getattr(response, "encoding", None),
                 selectors=self.selectors,
                 category=response.meta.get("category") or self.category,
-                min_body_chars=self.settings.getint("AGGREGATOR_MIN_BODY_CHARS", 40),
+                min_body_chars=config.value(self.settings, "AGGREGATOR_MIN_BODY_CHARS"),
             )
         except PageDropped as exc:
             drops.count_page_drop(self.crawler.stats, exc.reason, response.url, str(exc))

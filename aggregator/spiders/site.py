@@ -10,6 +10,7 @@ site, as one channel: covered when a run read every list page it found within bu
 from __future__ import annotations
 
 from aggregator import discovery
+from aggregator.category import channel_name
 from aggregator.spiders.article import source_for_url
 from aggregator.spiders.base import NewsSpider, SpiderArgumentError
 
@@ -43,7 +44,13 @@ class SiteSpider(NewsSpider):
 
     def follow_lists(self, response, links):
         # Channel pages linked from this list page become list pages too, within budget.
-        texts = {link.url: link.text.strip() for link in links}
+        # Named by a link text that names a channel (a nav link), never a pager's
+        # (下一页, 尾页, 2): else they inherit this page's channel, or the page's own.
+        texts: dict[str, str] = {}
+        for link in links:
+            name = channel_name(link.text)
+            if name:
+                texts.setdefault(link.url, name)
         channel = self.frontier.open(response.meta["channel"])
         for url in discovery.list_links(response.url, links, self._allow_re):
             if not self.may_read_list_page(url, 1, channel):

@@ -23,3 +23,25 @@ class TaiyuanIndustrySpider(NewsSpider):
     }
     article_links = "div.post-item h2 a"
     selectors = {"title": "h1.post-title", "body": "div.entry"}
+
+    # Contracts for `scrapy check taiyuan_industry`, against the bundled copy (`scrapy
+    # check` serves hosts that have one from data/sites/). They say what a channel page
+    # and an article page of this source give.
+    def parse_list(self, response):
+        """A channel page: its eight article links and the next page.
+
+        @url https://taiyuan-industry.example/category-1.html
+        @returns items 0 0
+        @returns requests 9 9
+        """
+        return super().parse_list(response)
+
+    def parse_article(self, response):
+        """An article page: one article with its title, body, date and author.
+
+        @url https://taiyuan-industry.example/post/1.html
+        @returns items 1 1
+        @returns requests 0 0
+        @fields url source title body published_at author
+        """
+        return super().parse_article(response)

@@ -131,3 +131,10 @@ def cli_many(calls: list[tuple[tuple[str, ...], dict]]) -> list[subprocess.Compl
     """Run several command lines two at a time (the machines have two cores)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(lambda c: cli(*c[0], **c[1]), calls))
+
+
+@pytest.fixture(scope="session")
+def demo_output(_demos) -> str:
+    """What `scrapy demo` printed while building the SQLite demo database."""
+    _demos["sqlite"].wait()
+    return _demos["sqlite"].output

@@ -74,3 +74,96 @@ def test_every_sql_example_runs_on_the_demo_database(dialect, request):
     # not: "this week" (the demo is dated 2024) and those naming a fixed article id,
     # whose links depend on the relate stage's current thresholds.
     assert len(empty) <= 3, empty
+
+
+# ---- the README's demo summary and the drop reasons match the program ---------------
+
+SUMMARY_BLOCK = re.compile(r"`scrapy demo` ends with a summary such as\s*```\n(.*?)```", re.S)
+
+
+def _numbers(line: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", line)]
+
+
+def test_the_readme_demo_summary_is_what_scrapy_demo_prints(demo_output):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = SUMMARY_BLOCK.search(readme).group(1).strip().splitlines()
+    printed = [line for line in demo_output.splitlines() if line.strip()][-len(shown):]
+    assert len(printed) == len(shown), demo_output
+    for doc, real in zip(shown, printed):
+        # the same words, in the same order (paths and the database URL aside)
+        assert re.sub(r"\d+|\S*/\S*", "#", doc) == re.sub(r"\d+|\S*/\S*", "#", real), (doc, real)
+    fetched, stored, updated, duplicates, boilerplate = _numbers(shown[1])
+    real_fetched, real_stored, real_updated, real_duplicates, real_boilerplate = _numbers(printed[1])
+    assert (fetched, stored, updated, boilerplate) == (real_fetched, real_stored, real_updated, real_boilerplate), printed[1]
+    articles, copies, _links = _numbers(shown[2].split(": ", 1)[1])
+    real_articles, real_copies, real_links = _numbers(printed[2].split(": ", 1)[1])
+    assert (articles, copies) == (real_articles, real_copies) and real_links > 0, printed[2]
+    # duplicates and related links depend on how the pages fell into batches: the README
+    # says so and gives the range duplicates must lie in (each copy, and at most its original)
+    assert f"between {copies} and {2 * copies}" in readme and "varies from run to run" in readme
+    assert copies <= real_duplicates <= 2 * copies and copies <= duplicates <= 2 * copies, printed[1]
+    assert "varies by" in readme
+
+
+def _reasons():
+    from aggregator import drops
+
+    return set(drops.PAGE_REASONS) | set(drops.ITEM_REASONS)
+
+
+def _doc_texts():
+    return {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]}
+
+
+def test_the_code_lists_every_drop_reason_it_counts():
+    from aggregator import drops
+    from aggregator.page import EXTRACTION_DROP_REASONS
+
+    constants = {v for k, v in vars(drops).items() if k.isupper() and isinstance(v, str) and not k.endswith("PREFIX")}
+    assert constants == set(drops.PAGE_REASONS)
+    classes = {k for k, v in vars(drops).items() if isinstance(v, type) and issubclass(v, drops.DropItem) and v is not drops.DropItem}
+    assert classes == set(drops.ITEM_REASONS)
+    assert set(EXTRACTION_DROP_REASONS.values()) <= set(drops.PAGE_REASONS)
+
+
+def test_the_readme_lists_the_drop_reasons_the_code_has():
+    from aggregator import drops
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    bad_pages = re.search(r"Bad pages never stop a crawl\.(.*?)\n\n", readme, re.S).group(1)
+    named = re.findall(r"`(\w+)`", bad_pages.split("— counted")[0])
+    assert set(named) == set(drops.PAGE_REASONS) | {"NoBody", "InvalidURL"}, set(named) ^ (set(drops.PAGE_REASONS) | {"NoBody", "InvalidURL"})
+    not_stored = re.search(r"A page fetched but not stored(.*?)\n\n", readme, re.S).group(1)
+    assert set(re.findall(r"`(\w+)`", not_stored)) == set(drops.STORAGE_REASONS)
+
+
+def test_every_drop_reason_the_docs_name_is_one_the_code_counts():
+    reasons = _reasons()
+    named = []
+    for name, text_ in _doc_texts().items():
+        # "dropped as `x`", "drop it as `x`", "with the reason **`x`**", the table's "dropped as" column
+        for found in re.findall(r"[Dd]rop\w*(?:\s+\w+){0,3}\s+as\s+\**`(\w+)`", text_):
+            named.append((name, found))
+        for found in re.findall(r"reason\s+\**`(\w+)`", text_):
+            named.append((name, found))
+        for row in re.findall(r"^\|[^\n]*`\w+Error`[^\n]*$", text_, re.M):
+            cells = [c.strip() for c in row.strip("|").split("|")]
+            if len(cells) >= 4:
+                named.append((name, cells[2].strip("`")))
+        for listed in re.findall(r"by reason \(([^)]*)\)", text_):
+            named += [(name, t) for t in re.findall(r"`(\w+)`", listed)]
+    assert len(named) >= 10, named  # the patterns do find the docs' mentions
+    wrong = [(doc, r) for doc, r in named if r not in reasons]
+    assert not wrong, f"drop reasons the code does not count: {wrong}"
+
+
+def test_the_extraction_table_maps_as_the_code_does():
+    from aggregator.page import EXTRACTION_DROP_REASONS
+
+    text_ = (ROOT / "docs" / "extraction.md").read_text(encoding="utf-8")
+    rows = {}
+    for row in re.findall(r"^\|\s*`\w+Error`[^\n]*$", text_, re.M):
+        cells = [c.strip().strip("`") for c in row.strip("|").split("|")]
+        rows[cells[1]] = cells[2]
+    assert rows == EXTRACTION_DROP_REASONS

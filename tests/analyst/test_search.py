@@ -117,3 +117,67 @@ def test_the_crawl_indexed_every_stored_article(demo_db):
         indexed = conn.execute(text("SELECT COUNT(*) FROM article_search")).scalar()
     engine.dispose()
     assert indexed == articles > 0
+
+
+# ---- what an analyst types (issue 16) ------------------------------------------------
+
+
+def test_full_width_and_case_find_what_ascii_finds(demo_sqlite):
+    assert search.normalize("ＣＰＩ　２０２４") == "cpi 2024"
+    assert search.query_terms("ＣＰＩ") == search.query_terms("CPI") == search.query_terms("cpi") == ["cpi"]
+    assert search.index_terms("ＧＤＰ增长") == search.index_terms("GDP增长")
+    engine = create_engine(demo_sqlite)
+    with engine.connect() as conn:
+        ascii_ids = [m.article_id for m in search.search(conn, "CPI")]
+        assert ascii_ids  # the demo has an article about CPI
+        assert [m.article_id for m in search.search(conn, "ＣＰＩ")] == ascii_ids
+        assert [m.article_id for m in search.search(conn, "cpi")] == ascii_ids
+    engine.dispose()
+
+
+def test_full_width_in_the_text_is_found_by_ascii(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    engine = make_engine(url)
+    with Session(engine) as session:
+        session.execute(text("INSERT INTO sources (id, name, spider) VALUES (1, 's', 's')"))
+        session.execute(text(
+            "INSERT INTO articles (id, url, fetched_url, source_id, title, body, fetched_at, body_hash, created_at, updated_at,"
+            " dedup_pending, relate_pending) VALUES (1, 'u', 'u', 1, 'ＰＭＩ回升', '制造业ＰＭＩ连续三个月回升', '2024-01-01',"
+            " 'h', '2024-01-01', '2024-01-01', 0, 0)"))
+        search.index_article(session, 1, "ＰＭＩ回升", "制造业ＰＭＩ连续三个月回升")
+        session.commit()
+    with engine.connect() as conn:
+        assert [m.article_id for m in search.search(conn, "PMI")] == [1]
+        assert [m.article_id for m in search.search(conn, "ｐｍｉ")] == [1]
+    engine.dispose()
+
+
+def test_the_cli_says_how_many_results_there_are(demo_sqlite):
+    from tests.analyst.conftest import cli
+
+    engine = create_engine(demo_sqlite)
+    with engine.connect() as conn:
+        total = search.count(conn, "的")
+    engine.dispose()
+    assert total > 3
+    shown = cli("search", "的", "--copies", "--limit", "3", db=demo_sqlite)
+    assert shown.returncode == 0, shown.stderr
+    assert f"3 of {total} results for 的" in shown.stdout and "(--limit for more)" in shown.stdout
+    everything = cli("search", "的", "--copies", "--limit", str(total), db=demo_sqlite)
+    assert f"{total} results for 的" in everything.stdout and "--limit for more" not in everything.stdout
+
+
+def test_a_query_may_start_with_a_dash(demo_sqlite):
+    from tests.analyst.conftest import cli
+
+    plain_ = cli("search", "人民币", db=demo_sqlite)
+    dashed = cli("search", "-人民币", db=demo_sqlite)
+    after = cli("search", "--limit", "20", "--", "-人民币", db=demo_sqlite)
+    for result in (plain_, dashed, after):
+        assert result.returncode == 0, result.stderr
+    assert "results for -人民币 (words: 人民币)" in dashed.stdout or "result for -人民币 (words: 人民币)" in dashed.stdout
+    rows = lambda out: [line for line in out.splitlines() if line.startswith("│")]  # noqa: E731
+    assert rows(plain_.stdout) == rows(dashed.stdout) == rows(after.stdout) != []
+    # a mistyped option stays a mistake, not a word searched for
+    typo = cli("search", "--limt", "3", "人民币", db=demo_sqlite)
+    assert typo.returncode == 2 and "unrecognized arguments: --limt" in typo.stderr

@@ -56,6 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("AGGREGATOR_RETRY_AFTER_ENABLED", bool, True),
     _s("AGGREGATOR_RETRY_AFTER_MAX", float, 120, 0),
     _s("AGGREGATOR_TRUNCATED_ENABLED", bool, True),
+    _s("AGGREGATOR_LOOP_ERRORS_ENABLED", bool, True),
     _s("AGGREGATOR_TRUNCATED_MIN_BYTES", int, 2048, 0),
     _s("AGGREGATOR_PROGRESS_SECONDS", float, 60, 0, meaning="0 turns the periodic line off"),
     _s("AGGREGATOR_LOG_COMPACT", bool, None, optional=True),

@@ -21,6 +21,8 @@ import logging
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from aggregator import config
+
 logger = logging.getLogger(__name__)
 STAT = "aggregator/loop_errors"
 
@@ -40,7 +42,7 @@ class LoopErrorCounter:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("AGGREGATOR_LOOP_ERRORS_ENABLED", True):
+        if not config.value(crawler.settings, "AGGREGATOR_LOOP_ERRORS_ENABLED"):
             raise NotConfigured
         ext = cls(crawler)
         # Now, not at engine_started: spider_opened handlers and the scheduler's tasks

@@ -7,7 +7,10 @@
   exits 1; any other database error (a bad URL) prints one line and exits 2;
 - the exit code is 1 when the run failed or was interrupted (see
   aggregator/extensions/crawl_run.py); when it ended on a fatal cause (the database
-  stayed unavailable), that cause is the last line, ``error: …``.
+  stayed unavailable), that cause is the last line, ``error: …``;
+- with ``AGGREGATOR_REDIS_URL`` set, ``-s AGGREGATOR_RUN_ID=ID`` joins that distributed run
+  as one more worker, with the run's spider arguments (aggregator.distributed); a missing
+  or ended run, SQLite, or Redis out of reach is one ``error:`` line and exit 2.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
+from aggregator import distributed
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.errors import describe, is_outage
 from aggregator.dbwait import FATAL_KEY
@@ -36,6 +40,8 @@ class Command(ScrapyCrawlCommand):
             spidercls = self.crawler_process.spider_loader.load(args[0])
         except KeyError:
             self._fail(f"unknown spider {args[0]!r} (scrapy list shows them)")
+            return
+        if distributed.enabled(self.settings) and not self._join_run(spidercls.name, opts):
             return
         validate = getattr(spidercls, "validate_arguments", None)
         if validate is not None:
@@ -69,6 +75,18 @@ class Command(ScrapyCrawlCommand):
                 self.exitcode = 1
             else:
                 self._fail(f"database: {describe(exc)}")
+            return False
+        return True
+
+    def _join_run(self, spider: str, opts) -> bool:
+        """Distributed mode: the run to join must exist and be running, on PostgreSQL, with
+        Redis reachable; the worker crawls with the run's spider arguments."""
+        from aggregator.distributed.join import JoinError, run_arguments
+
+        try:
+            opts.spargs = run_arguments(self.settings, spider, opts.spargs)
+        except JoinError as exc:
+            self._fail(str(exc))
             return False
         return True
 

@@ -1,0 +1,94 @@
+"""The scheduler of a worker: scrapy-redis's Scheduler over the run's queue and
+dupefilter, whose pops are leases (aggregator.distributed.queue, .leases).
+
+Differences from scrapy-redis's: keys are the run's (``PREFIX:run:ID:…``), not the
+spider's; a request leaves the queue leased and is acked only once done; a retry or
+redirect of a leased request hands its lease on; stats are counted without the
+deprecated ``spider=`` argument; nothing is flushed on close (the run, not the worker,
+owns the keys), but a worker that stops hands back what it had not finished.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy_redis.scheduler import Scheduler
+
+from aggregator.distributed import LEASE_META, RunKeys, connect, lease_seconds, redis_url
+from aggregator.distributed.dupefilter import RunDupeFilter
+from aggregator.distributed.leases import LeaseBook
+
+logger = logging.getLogger(__name__)
+QUEUE_CLASS = "aggregator.distributed.queue.LeasedQueue"
+
+
+class DistributedScheduler(Scheduler):
+    def __init__(self, server, *, keys: RunKeys, lease_seconds: float, stats=None, debug: bool = False, **kwargs):
+        super().__init__(server, persist=True, queue_key=keys.queue, queue_cls=QUEUE_CLASS,
+                         dupefilter=RunDupeFilter(server, keys.dupefilter, debug, stats), **kwargs)
+        self.keys = keys
+        self.lease_seconds = lease_seconds
+        self.stats = stats
+        self.holder: str | None = None  # set by the worker extension once it has its row
+        self.book: LeaseBook | None = None
+        self._seq = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(connect(redis_url(settings)), keys=RunKeys.from_settings(settings),
+                   lease_seconds=lease_seconds(settings), stats=crawler.stats,
+                   debug=settings.getbool("DUPEFILTER_DEBUG"))
+
+    def open(self, spider):
+        from scrapy.utils.misc import load_object
+
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(self.server, spider, self.queue_key, self.serializer,
+                                                 keys=self.keys, lease_seconds=self.lease_seconds)
+        self.book = LeaseBook(self.queue, self.stats)
+        spider.crawler.distributed_scheduler = self  # the worker extension finds it here
+
+    def close(self, reason):
+        if self.book is not None and self.book.open:
+            # not done here (stopped, or closed mid-request): some worker fetches them again
+            n = self.book.release_all()
+            if n:
+                logger.info("Handed %d unfinished requests back to the run's queue", n)
+                self._inc("distributed/leases/released", n)
+
+    def enqueue_request(self, request):
+        carried = request.meta.get(LEASE_META)
+        if carried:  # a retry or redirect of a leased request
+            request = self.book.restore(carried, request)
+            request.meta.pop(LEASE_META, None)
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            queued = False
+        else:
+            self.queue.push(request)
+            self._inc("scheduler/enqueued/redis")
+            queued = True
+        if carried:
+            self.book.handed_on(carried)
+        return queued
+
+    def next_request(self):
+        if self.holder is None:  # not joined yet
+            return None
+        self._seq += 1
+        popped = self.queue.pop_lease(f"{self.holder}:{self._seq}")
+        if popped is None:
+            return None
+        token, request = popped
+        request.meta[LEASE_META] = token
+        self.book.begin(token, request, default_callback=self.spider._parse)
+        self._inc("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self):
+        return len(self.queue) > 0 if self.holder is not None else False
+
+    def _inc(self, key: str, n: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, n)

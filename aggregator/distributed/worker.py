@@ -93,6 +93,8 @@ class DistributedWorker:
             spider.list_budget = RedisListBudget(self.scheduler.server, self.keys, spider.max_pages - 1,
                                                  spider.start_urls[0])
             del budget
+        if "frontier" in dir(type(spider)):  # channels are read by several workers: one verdict
+            spider.frontier.shared = self._uncovered
         # an idle worker asks for requests other workers queued this often, not every 5 s
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.poll_seconds
         self.scheduler.holder = f"w{self.worker_id}"
@@ -124,7 +126,16 @@ class DistributedWorker:
             except Exception as exc:  # noqa: BLE001 - Redis away: the next beat tries again
                 logger.warning("Heartbeat: %s: %s", type(exc).__name__, exc)
 
+    def _uncovered(self, urls: list[str]) -> set[str]:
+        server = self.scheduler.server
+        if urls:
+            server.sadd(self.keys.uncovered, *urls)
+        return {u.decode() for u in server.smembers(self.keys.uncovered)}
+
     def _beat_redis(self) -> None:
+        spider = self.crawler.spider
+        if "_frontier" in spider.__dict__:
+            spider.frontier.publish()
         queue = self.scheduler.queue
         queue.renew(self.scheduler.book.tokens())
         back = queue.requeue_expired()

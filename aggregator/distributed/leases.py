@@ -19,10 +19,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy import Request
 
 logger = logging.getLogger(__name__)
 
+#: Redis errors a worker waits out (the server down, or slow) instead of failing on
+REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 #: Item drops that leave the page to be fetched again (aggregator.drops)
 HANDED_BACK = ("Interrupted", "DatabaseDown")
 
@@ -41,6 +45,8 @@ class LeaseBook:
         self.queue = queue
         self.stats = stats
         self.open: dict[str, Lease] = {}
+        # acks and releases Redis refused (down, timed out): sent again by retry()
+        self.unsent: list[tuple[str, str]] = []
 
     # --- a popped request ------------------------------------------------------------
     def begin(self, token: str, request: Request, default_callback: Callable) -> None:
@@ -97,17 +103,37 @@ class LeaseBook:
             return
         del self.open[token]
         if lease.handed_back:
-            self.queue.release([token])
-            self._inc("distributed/leases/released")
+            self._send("release", token)
         else:
             self._ack(token)
 
     def _ack(self, token: str) -> None:
-        if self.queue.ack(token):
-            self._inc("distributed/leases/acked")
-        else:  # it had expired and gone back to the queue: some worker fetches it again
-            self._inc("distributed/leases/late")
-            logger.warning("Lease %s had expired before its request was done; it is fetched again", token)
+        self._send("ack", token)
+
+    def _send(self, what: str, token: str) -> None:
+        try:
+            if what == "release":
+                self.queue.release([token])
+                self._inc("distributed/leases/released")
+            elif self.queue.ack(token):
+                self._inc("distributed/leases/acked")
+            else:  # it had expired and gone back to the queue: some worker fetches it again
+                self._inc("distributed/leases/late")
+                logger.warning("Lease %s had expired before its request was done; it is fetched again", token)
+        except REDIS_ERRORS as exc:  # kept, and sent again; meanwhile the lease holds
+            if not self.unsent:
+                logger.warning("Redis refused a lease %s (%s: %s): sent again when it is back", what, type(exc).__name__, exc)
+            self.unsent.append((what, token))
+
+    def retry(self) -> None:
+        """Send the acks and releases Redis refused earlier (raises while it still does)."""
+        while self.unsent:
+            what, token = self.unsent[0]
+            if what == "release":
+                self.queue.release([token])
+            else:
+                self.queue.ack(token)
+            self.unsent.pop(0)
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:

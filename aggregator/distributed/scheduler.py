@@ -11,12 +11,13 @@ owns the keys), but a worker that stops hands back what it had not finished.
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy_redis.scheduler import Scheduler
 
 from aggregator.distributed import LEASE_META, RunKeys, connect, lease_seconds, redis_url
 from aggregator.distributed.dupefilter import RunDupeFilter
-from aggregator.distributed.leases import LeaseBook
+from aggregator.distributed.leases import REDIS_ERRORS, LeaseBook
 
 logger = logging.getLogger(__name__)
 QUEUE_CLASS = "aggregator.distributed.queue.LeasedQueue"
@@ -32,6 +33,8 @@ class DistributedScheduler(Scheduler):
         self.holder: str | None = None  # set by the worker extension once it has its row
         self.book: LeaseBook | None = None
         self._seq = 0
+        self.unpushed: list = []  # requests Redis refused, queued when it is back
+        self._down_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -62,22 +65,60 @@ class DistributedScheduler(Scheduler):
         if carried:  # a retry or redirect of a leased request
             request = self.book.restore(carried, request)
             request.meta.pop(LEASE_META, None)
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            queued = False
-        else:
-            self.queue.push(request)
-            self._inc("scheduler/enqueued/redis")
+        if self.unpushed:  # Redis refused earlier requests: keep them in order
+            self.unpushed.append(request)
             queued = True
+        else:
+            try:
+                queued = self._enqueue(request)
+            except REDIS_ERRORS as exc:
+                self._redis_down(exc)
+                self.unpushed.append(request)  # queued when Redis is back (see _catch_up)
+                queued = True
         if carried:
             self.book.handed_on(carried)
         return queued
 
+    def _enqueue(self, request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.queue.push(request)
+        self._inc("scheduler/enqueued/redis")
+        return True
+
+    def _catch_up(self) -> bool:
+        """Send what Redis refused while it was away; False while it still refuses."""
+        try:
+            while self.unpushed:
+                self._enqueue(self.unpushed[0])
+                self.unpushed.pop(0)
+            self.book.retry()
+        except REDIS_ERRORS as exc:
+            self._redis_down(exc)
+            return False
+        if self._down_since is not None:
+            logger.info("Redis is back after %.0f s", time.monotonic() - self._down_since)
+            self._down_since = None
+        return True
+
+    def _redis_down(self, exc: Exception) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            logger.warning("Redis is unreachable (%s: %s): waiting for it; nothing is dropped", type(exc).__name__, exc)
+        self._inc("distributed/redis_errors")
+
     def next_request(self):
         if self.holder is None:  # not joined yet
             return None
+        if not self._catch_up():
+            return None
         self._seq += 1
-        popped = self.queue.pop_lease(f"{self.holder}:{self._seq}")
+        try:
+            popped = self.queue.pop_lease(f"{self.holder}:{self._seq}")
+        except REDIS_ERRORS as exc:
+            self._redis_down(exc)
+            return None
         if popped is None:
             return None
         token, request = popped
@@ -87,7 +128,15 @@ class DistributedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self):
-        return len(self.queue) > 0 if self.holder is not None else False
+        if self.holder is None:
+            return False
+        if self.unpushed or self.book.unsent:
+            return True
+        try:
+            return len(self.queue) > 0
+        except REDIS_ERRORS as exc:  # unknown: not idle (an unreachable queue is not an empty one)
+            self._redis_down(exc)
+            return True
 
     def _inc(self, key: str, n: int = 1) -> None:
         if self.stats is not None:

@@ -168,7 +168,7 @@ class DistributedWorker:
 
     def spider_idle(self, spider):
         queue = self.scheduler.queue
-        if self.worker_id is None:
+        if self.worker_id is None or self.scheduler.unpushed or self.scheduler.book.unsent:
             raise DontCloseSpider
         try:
             queue.requeue_expired()

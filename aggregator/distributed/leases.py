@@ -145,6 +145,9 @@ class LeaseBook:
         def done(*args: Any, **kwargs: Any):
             try:
                 out = fn(*args, **kwargs)
+            except REDIS_ERRORS as exc:
+                book._redis_failed(token, exc)
+                return None
             except BaseException:
                 book.returned(token)
                 raise
@@ -170,8 +173,20 @@ class LeaseBook:
                 if value is not None and not isinstance(value, Request):
                     self.item_started(token)
                 yield value
+        except REDIS_ERRORS as exc:
+            self._redis_failed(token, exc)
         finally:
             self.returned(token)
+
+    def _redis_failed(self, token: str, exc: Exception) -> None:
+        """The callback needed Redis (the site spider's shared budget) while it was away:
+        its page goes back to the queue, to be read again, instead of half-read and acked."""
+        lease = self.open.get(token)
+        if lease is not None:
+            lease.handed_back = True
+        logger.warning("Redis is unreachable (%s: %s) while reading a page: it is read again later", type(exc).__name__, exc)
+        self._inc("distributed/redis_errors")
+        self.returned(token)
 
     async def _follow_async(self, token: str, output):
         try:

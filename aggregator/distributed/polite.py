@@ -27,6 +27,7 @@ from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.utils.httpobj import urlparse_cached
 
 from aggregator.distributed import connect, key_prefix, redis_url
+from aggregator.distributed.leases import REDIS_ERRORS
 
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 "
 
@@ -51,6 +52,8 @@ return 0
 
 #: how often a request waiting for a place in flight asks again (seconds)
 PLACE_POLL = 0.05
+#: how often a request waiting for Redis to come back asks again (seconds)
+REDIS_RETRY = 0.5
 
 
 class PoliteDownloadHandler(HTTP11DownloadHandler):
@@ -76,18 +79,28 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
                 delay = max(delay, slot.delay)
         return delay
 
+    async def _ask(self, script, **kwargs):
+        """Run a politeness script; while Redis is away, wait for it (a request never goes
+        out unthrottled, nor fails for it)."""
+        while True:
+            try:
+                return script(**kwargs)
+            except REDIS_ERRORS:
+                self.stats.inc_value("distributed/redis_errors")
+                await asyncio.sleep(REDIS_RETRY)
+
     async def download_request(self, request):
         host = urlparse_cached(request).hostname or ""
         base = f"{self.prefix}:polite:{host}"
         token = uuid.uuid4().hex
         waited = 0.0
-        while not self._acquire(keys=[f"{base}:slots"], args=[self.per_domain, token, self.ttl]):
+        while not await self._ask(self._acquire, keys=[f"{base}:slots"], args=[self.per_domain, token, self.ttl]):
             await asyncio.sleep(PLACE_POLL)
             waited += PLACE_POLL
         try:
             delay = self._delay(request)
             if delay > 0:
-                wait = float(self._reserve(keys=[f"{base}:next"], args=[delay]))
+                wait = float(await self._ask(self._reserve, keys=[f"{base}:next"], args=[delay]))
                 if wait > 0:
                     await asyncio.sleep(wait)
                     waited += wait
@@ -96,4 +109,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
                 self.stats.inc_value("distributed/polite/wait_seconds", waited)
             return await super().download_request(request)
         finally:
-            self.server.zrem(f"{base}:slots", token)
+            try:
+                self.server.zrem(f"{base}:slots", token)
+            except REDIS_ERRORS:
+                pass  # the place expires by itself (DOWNLOAD_TIMEOUT + 30 s)

@@ -97,10 +97,12 @@ class DistributedScheduler(Scheduler):
         except REDIS_ERRORS as exc:
             self._redis_down(exc)
             return False
+        return True
+
+    def _redis_up(self) -> None:
         if self._down_since is not None:
             logger.info("Redis is back after %.0f s", time.monotonic() - self._down_since)
             self._down_since = None
-        return True
 
     def _redis_down(self, exc: Exception) -> None:
         if self._down_since is None:
@@ -119,6 +121,7 @@ class DistributedScheduler(Scheduler):
         except REDIS_ERRORS as exc:
             self._redis_down(exc)
             return None
+        self._redis_up()
         if popped is None:
             return None
         token, request = popped

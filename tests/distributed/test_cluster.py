@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.distributed.conftest import cluster_env, keys_of, start_run
+from tests.distributed.conftest import aggregator_cli, cluster_env, keys_of, start_run
 from tests.faults import harness
 from tests.faults.newsite import build
 from tests.mockserver import MockServer
@@ -136,6 +136,9 @@ def test_three_workers_share_one_run(big_site, pg_url, prefix, redis_server, tmp
     assert all(w.pages_fetched > 0 for w in ws), [w.pages_fetched for w in ws]  # each took a share
     # the run's keys are gone
     assert [k for k in keys_of(redis_server, prefix) if k.startswith(f"{prefix}:run:")] == []
+    # health reads the run, not its three processes
+    health = aggregator_cli("health", "--db", pg_url, env={})
+    assert health.returncode == 0, health.stdout + health.stderr
     print(f"pages per worker: {[w.pages_fetched for w in ws]}; exits {[round(t - drained.since, 2) for t in exits]} s "
           "after the run drained")
 

@@ -171,3 +171,22 @@ def test_run_stats_sum_counts_and_keep_peaks():
     ])
     assert total == {"response_received_count": 7, "memusage/max": 30, "start_time": "2026-01-01 09:00",
                      "stage_cpu/relate": 0.75}
+
+
+def test_politeness_scripts_bound_concurrency_and_space_start_times(redis_server, prefix):
+    from aggregator.distributed.polite import ACQUIRE, RESERVE
+
+    acquire, reserve = redis_server.register_script(ACQUIRE), redis_server.register_script(RESERVE)
+    slots, nxt = f"{prefix}:polite:h:slots", f"{prefix}:polite:h:next"
+    # CONCURRENT_REQUESTS_PER_DOMAIN=2 across every worker; a place comes back when given back
+    assert [acquire(keys=[slots], args=[2, t, 60]) for t in ("a", "b", "c")] == [1, 1, 0]
+    redis_server.zrem(slots, "a")
+    assert acquire(keys=[slots], args=[2, "c", 60]) == 1
+    # a killed worker's place expires by itself
+    assert acquire(keys=[slots], args=[3, "d", 0.1]) == 1
+    time.sleep(0.15)
+    assert redis_server.zscore(slots, "d") is not None and acquire(keys=[slots], args=[3, "e", 60]) == 1
+    assert redis_server.zscore(slots, "d") is None
+    # one start time per delay, whoever asks: 0, then 0.5, 1.0 s from now
+    waits = [float(reserve(keys=[nxt], args=[0.5])) for _ in range(3)]
+    assert waits[0] == 0 and 0.45 <= waits[1] <= 0.5 and 0.95 <= waits[2] <= 1.0

@@ -50,6 +50,12 @@ def enabled(settings) -> bool:
     return bool(redis_url(settings))
 
 
+def joining(settings) -> bool:
+    """A worker of a run: Redis set and a run named. (`scrapy crawl` refuses Redis without
+    a run id up front; other commands — demo, repair, parse — stay runs of one process.)"""
+    return enabled(settings) and settings.get("AGGREGATOR_RUN_ID") not in (None, "")
+
+
 def key_prefix(settings) -> str:
     return settings.get("AGGREGATOR_REDIS_PREFIX") or DEFAULT_PREFIX
 

@@ -1,5 +1,6 @@
-"""The Scrapy add-on that turns distributed mode on when ``AGGREGATOR_REDIS_URL`` is set
-(in the settings, ``-s``, or the environment), and does nothing otherwise.
+"""The Scrapy add-on that makes a crawl a worker of a distributed run when
+``AGGREGATOR_REDIS_URL`` (in the settings, ``-s``, or the environment) and
+``AGGREGATOR_RUN_ID`` are set, and does nothing otherwise.
 
 It swaps in the run's scheduler and dupefilter, the politeness download handler, the
 worker extension (which records the run in place of aggregator.extensions.crawl_run's
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from aggregator.distributed import enabled
+from aggregator.distributed import joining
 
 PKG = "aggregator.distributed"
 RECORDER = "aggregator.extensions.crawl_run.CrawlRunRecorder"
@@ -25,7 +26,7 @@ def _set(settings, name: str, value) -> None:
 
 class Distributed:
     def update_settings(self, settings) -> None:
-        if not enabled(settings):
+        if not joining(settings):
             return
         _set(settings, "SCHEDULER", f"{PKG}.scheduler.DistributedScheduler")
         _set(settings, "DUPEFILTER_CLASS", f"{PKG}.dupefilter.RunDupeFilter")

@@ -51,10 +51,10 @@ class LeaseBook:
     # --- a popped request ------------------------------------------------------------
     def begin(self, token: str, request: Request, default_callback: Callable) -> None:
         """Wrap the request's callback and errback so the book learns when they are done."""
-        lease = self.open[token] = Lease(request.callback, request.errback)
+        # the originals are kept for a request handed on (see restore)
+        self.open[token] = Lease(request.callback, request.errback)
         request.callback = self._wrap(token, request.callback or default_callback)
         request.errback = self._wrap(token, request.errback or _reraise)
-        del lease  # the originals are kept for a request handed on (see restore)
 
     def restore(self, token: str, request: Request) -> Request:
         """A request carrying ``token`` that is queued again (a retry, a redirect): with

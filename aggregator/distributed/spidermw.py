@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
-from aggregator.distributed import enabled
+from aggregator.distributed import joining
 
 
 class SeededStartMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
-        if not enabled(crawler.settings):
+        if not joining(crawler.settings):
             raise NotConfigured("not a distributed run")
         return cls()
 

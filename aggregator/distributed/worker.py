@@ -34,7 +34,7 @@ from aggregator.db.engine import engine_for_crawler
 from aggregator.db.errors import describe
 from aggregator.db.models import CrawlRun
 from aggregator.distributed import (
-    DEFAULT_POLL_SECONDS, DEFAULT_QUIET_SECONDS, RunKeys, delete_run_keys, enabled, run_id,
+    DEFAULT_POLL_SECONDS, DEFAULT_QUIET_SECONDS, RunKeys, delete_run_keys, joining, run_id,
 )
 from aggregator.distributed import workers as rows
 from aggregator.distributed.budget import RedisListBudget
@@ -64,7 +64,7 @@ class DistributedWorker:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not enabled(crawler.settings):
+        if not joining(crawler.settings):
             raise NotConfigured("not a distributed run")
         ext = cls(crawler)
         for handler, signal in ((ext.spider_opened, signals.spider_opened), (ext.spider_idle, signals.spider_idle),
@@ -89,10 +89,8 @@ class DistributedWorker:
         stats.set_value(RUN_ID_KEY, self.run_id)
         stats.set_value(WORKER_KEY, self.worker_id)
         if hasattr(spider, "list_budget"):  # the site spider: one budget for the run
-            budget = spider.list_budget
             spider.list_budget = RedisListBudget(self.scheduler.server, self.keys, spider.max_pages - 1,
                                                  spider.start_urls[0])
-            del budget
         if "frontier" in dir(type(spider)):  # channels are read by several workers: one verdict
             spider.frontier.shared = self._uncovered
         # an idle worker asks for requests other workers queued this often, not every 5 s

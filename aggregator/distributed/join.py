@@ -92,21 +92,20 @@ def start_run(settings, spidercls, args: dict) -> tuple[int, int]:
     except SQLAlchemyError as exc:
         engine.dispose()
         raise JoinError(f"database: {describe(exc)}") from None
-    crawler = Crawler(spidercls, settings)
-    # pickling a request looks its callback up among the spider's attributes, which
-    # include properties that read the stats: give them some (nothing is counted)
     from scrapy.statscollectors import MemoryStatsCollector
 
-    crawler.stats = MemoryStatsCollector(crawler)
-    spider = spidercls.from_crawler(crawler, **args)
-    keys = RunKeys(key_prefix(settings), run)
-    queue = LeasedQueue(server, spider, keys.queue, keys=keys, lease_seconds=lease_seconds(settings))
-
-    async def requests():
+    async def requests(spider):
         return [r async for r in spider.start()]
 
     try:
-        seeds = asyncio.run(requests())
+        crawler = Crawler(spidercls, settings)
+        # pickling a request looks its callback up among the spider's attributes, which
+        # include properties that read the stats: give them some (nothing is counted)
+        crawler.stats = MemoryStatsCollector(crawler)
+        spider = spidercls.from_crawler(crawler, **args)
+        keys = RunKeys(key_prefix(settings), run)
+        queue = LeasedQueue(server, spider, keys.queue, keys=keys, lease_seconds=lease_seconds(settings))
+        seeds = asyncio.run(requests(spider))
         for request in seeds:
             queue.push(request)
     except Exception as exc:  # noqa: BLE001 - a run that could not be seeded must not look alive

@@ -53,6 +53,12 @@ class DistributedScheduler(Scheduler):
         spider.crawler.distributed_scheduler = self  # the worker extension finds it here
 
     def close(self, reason):
+        if (self.unpushed or (self.book is not None and self.book.unsent)) and not self._catch_up():
+            # Redis still away at the end: say what this worker could not hand over
+            logger.error("Redis is unreachable: %d requests found by this worker could not be queued, and %d "
+                         "finished requests not acked (fetched again if Redis kept its data)",
+                         len(self.unpushed), len(self.book.unsent))
+            self._inc("distributed/requests_not_queued", len(self.unpushed))
         if self.book is not None and self.book.open:
             # not done here (stopped, or closed mid-request): some worker fetches them again
             n = self.book.release_all()

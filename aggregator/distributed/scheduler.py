@@ -61,7 +61,11 @@ class DistributedScheduler(Scheduler):
             self._inc("distributed/requests_not_queued", len(self.unpushed))
         if self.book is not None and self.book.open:
             # not done here (stopped, or closed mid-request): some worker fetches them again
-            n = self.book.release_all()
+            try:
+                n = self.book.release_all()
+            except REDIS_ERRORS as exc:  # they expire and go back by themselves
+                logger.warning("Could not hand unfinished requests back (%s); their leases expire instead", exc)
+                return
             if n:
                 logger.info("Handed %d unfinished requests back to the run's queue", n)
                 self._inc("distributed/leases/released", n)

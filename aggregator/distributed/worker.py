@@ -189,6 +189,10 @@ class DistributedWorker:
             self._beat_task.cancel()
         stats = self.crawler.stats.get_stats()
         mine = judge(reason, stats, fetches_pages=False, max_failed_share=self.max_failed_share)
+        lost = stats.get("distributed/requests_not_queued", 0)
+        if lost:  # Redis stayed away to the end: requests this worker found were not queued
+            mine.problems["redis"] = f"{lost} requests could not be queued (Redis unreachable); a new run reads deep"
+            mine.status = "failed" if mine.status == "finished" else mine.status
         summary = run_summary(stats)
         self.crawler.stats.set_value(STATUS_KEY, mine.status)
         self.crawler.stats.set_value(LINE_KEY, f"Worker {self.worker_id} of " + run_line(self.run_id, mine, summary, stats))

@@ -232,6 +232,10 @@ class DistributedWorker:
                     total["distributed/requests_done"] = counts["done"]
                 run_reason = reason if drained or reason != "finished" else "requests_left"
                 outcome = judge(run_reason, total, max_failed_share=self.max_failed_share)
+                if total.get("distributed/requests_not_queued"):
+                    outcome.problems["redis"] = (f"{total['distributed/requests_not_queued']} requests could not be "
+                                                 "queued (Redis unreachable); a new run reads deep")
+                    outcome.status = "failed" if outcome.status == "finished" else outcome.status
                 summary = run_summary(total)
                 line = run_line(self.run_id, outcome, summary, total)
                 session.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(

@@ -38,7 +38,7 @@ from aggregator.distributed import (
 )
 from aggregator.distributed import workers as rows
 from aggregator.distributed.budget import RedisListBudget
-from aggregator.distributed.leases import HANDED_BACK, token_of
+from aggregator.distributed.leases import HANDED_BACK, REDIS_ERRORS, token_of
 from aggregator.extensions.crawl_run import LINE_KEY, RUN_ID_KEY, STATUS_KEY, _jsonable, _now, run_line, run_summary
 from aggregator.outcome import DEFAULT_MAX_FAILED_SHARE, judge
 from aggregator.relate.store import options_from_settings
@@ -126,9 +126,12 @@ class DistributedWorker:
 
     def _uncovered(self, urls: list[str]) -> set[str]:
         server = self.scheduler.server
-        if urls:
-            server.sadd(self.keys.uncovered, *urls)
-        return {u.decode() for u in server.smembers(self.keys.uncovered)}
+        try:
+            if urls:
+                server.sadd(self.keys.uncovered, *urls)
+            return {u.decode() for u in server.smembers(self.keys.uncovered)}
+        except REDIS_ERRORS:  # what the others left is unknown: cover nothing (the next run reads deep)
+            return set(self.crawler.spider.frontier.channels)
 
     def _beat_redis(self) -> None:
         spider = self.crawler.spider

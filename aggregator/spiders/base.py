@@ -124,8 +124,8 @@ class NewsSpider(scrapy.Spider):
 
     def source_of(self, response: Response) -> str:
         """The source an article page belongs to (sources.name): the one its request
-        carries (set where the crawl began, so every worker of a distributed run agrees),
-        else the spider's."""
+        carries, else the spider's. (A request keeps the source of the spider that made
+        it, whichever worker of a distributed run fetches it.)"""
         return response.meta.get(SOURCE_META) or self.source
 
     # --- crawling ----------------------------------------------------------------

@@ -40,9 +40,14 @@ class StoredAwareDupeFilter(RFPDupeFilter):
 
     def log(self, request, spider) -> None:
         super().log(request, spider)
-        redirects = request.meta.get("redirect_urls")
-        if redirects and request.meta.get("aggregator_page") in TRACKED:
-            stats = spider.crawler.stats
-            drops.count_page_drop(stats, drops.REDIRECT_LOOP, redirects[0], f"redirected back to {request.url}")
-            if request.meta["aggregator_page"] == "article":
-                stats.inc_value("aggregator/article_pages/failed")
+        count_redirect_loop(request, spider.crawler.stats)
+
+
+def count_redirect_loop(request, stats) -> None:
+    """A filtered request that is a redirect back to a page already requested: counted as
+    a page drop, not a silent duplicate (shared with aggregator.distributed.dupefilter)."""
+    redirects = request.meta.get("redirect_urls")
+    if redirects and request.meta.get("aggregator_page") in TRACKED:
+        drops.count_page_drop(stats, drops.REDIRECT_LOOP, redirects[0], f"redirected back to {request.url}")
+        if request.meta["aggregator_page"] == "article":
+            stats.inc_value("aggregator/article_pages/failed")

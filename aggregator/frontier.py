@@ -80,6 +80,10 @@ class Frontier:
         self.spider = spider
         self.run_id = run_id
         self.channels: dict[str, Channel] = {}
+        # A distributed run's workers each read part of a channel: ``shared(urls)`` tells the
+        # others which channels this worker did not cover and returns every channel some
+        # worker did not cover (aggregator.distributed.worker); None in a run of one process.
+        self.shared = None
 
     def open(self, url: str) -> Channel:
         """The channel, read from the database on first use and marked as being read (not
@@ -105,13 +109,21 @@ class Frontier:
         if not self.channels or not self.enabled:
             return 0
         covered = 0
+        elsewhere = self.publish()
         try:
             with Session(self.engine) as session, session.begin():
                 for channel in self.channels.values():
-                    now_covered = clean and channel.covered_now
+                    now_covered = clean and channel.covered_now and channel.url not in elsewhere
                     covered += now_covered
                     record(session, self.spider, channel, covered=now_covered, run_id=self.run_id())
         except SQLAlchemyError as exc:  # left not covered: the next run reads deep
             logger.warning("Could not record the frontier (%s); the next run reads every channel to its end", describe(exc))
             return 0
         return covered
+
+    def publish(self) -> set[str]:
+        """Tell the run's other workers which channels this one left not covered; the
+        channels any worker left not covered (empty in a run of one process)."""
+        if self.shared is None:
+            return set()
+        return self.shared([c.url for c in self.channels.values() if not c.covered_now])

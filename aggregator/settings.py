@@ -118,3 +118,17 @@ AGGREGATOR_RETRY_AFTER_MAX = 120
 # drop them as `truncated`; smaller HTML pages are not judged by their end tags.
 AGGREGATOR_TRUNCATED_ENABLED = True
 AGGREGATOR_TRUNCATED_MIN_BYTES = 2048
+
+# --- distributed runs (aggregator.distributed, docs/distributed.md) --------------------
+# A Redis URL turns distributed mode on (the AGGREGATOR_REDIS_URL environment variable
+# wins): `aggregator run start SPIDER` creates a run, `scrapy crawl SPIDER -s
+# AGGREGATOR_RUN_ID=ID` joins it. Unset, nothing of it runs.
+ADDONS = {"aggregator.distributed.addon.Distributed": 0}
+AGGREGATOR_REDIS_URL = None
+AGGREGATOR_REDIS_PREFIX = "aggregator"
+AGGREGATOR_RUN_ID = None
+# Workers end once the run's queue and every lease have been empty this long.
+AGGREGATOR_DISTRIBUTED_QUIET_SECONDS = 30
+# A popped request is leased this long (renewed each heartbeat); 0: four heartbeats.
+AGGREGATOR_DISTRIBUTED_LEASE_SECONDS = 0
+AGGREGATOR_DISTRIBUTED_POLL_SECONDS = 0.25

@@ -5,6 +5,7 @@
     aggregator stats
     aggregator health [--runs N]
     aggregator db upgrade | current | reindex | schema-doc
+    aggregator run start SPIDER [-a NAME=VALUE]… | run status ID   (distributed runs)
 
 The database: ``--db URL``, else the ``AGGREGATOR_DB_URL`` environment variable, else
 ``sqlite:///data/aggregator.db``. Every command but ``db upgrade`` and ``db reindex``
@@ -22,11 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from aggregator.cli import db as db_cmd
 from aggregator.cli import export as export_cmd
 from aggregator.cli import health as health_cmd
+from aggregator.cli import run as run_cmd
 from aggregator.cli import search as search_cmd
 from aggregator.cli import stats as stats_cmd
 from aggregator.cli.common import CliError, one_line
 
-COMMANDS = (search_cmd, export_cmd, stats_cmd, health_cmd, db_cmd)
+COMMANDS = (search_cmd, export_cmd, stats_cmd, health_cmd, db_cmd, run_cmd)
 
 
 class Parser(argparse.ArgumentParser):

@@ -10,7 +10,10 @@
 - the log is compact by default (aggregator/extensions/progress.py);
 - the exit code is 1 when the run failed or was interrupted (see
   aggregator/extensions/crawl_run.py); when it ended on a fatal cause (the database
-  stayed unavailable), that cause is the last line, ``error: …``.
+  stayed unavailable), that cause is the last line, ``error: …``;
+- with ``AGGREGATOR_REDIS_URL`` set, ``-s AGGREGATOR_RUN_ID=ID`` joins that distributed run
+  as one more worker, with the run's spider arguments (aggregator.distributed); a missing
+  or ended run, SQLite, or Redis out of reach is one ``error:`` line and exit 2.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator import config
+from aggregator import config, distributed
 from aggregator.db.engine import make_engine, resolve_db_url
 from aggregator.db.errors import describe, is_outage
 from aggregator.dbwait import FATAL_KEY
@@ -50,6 +53,8 @@ class Command(ScrapyCrawlCommand):
             self.spidercls = get_spider_loader(self.settings).load(args[0])
         except KeyError:
             self._exit(f"error: unknown spider {args[0]!r} (scrapy list shows them)", 2)
+        if distributed.enabled(self.settings):
+            self._join_run(self.spidercls.name, opts)
         validate = getattr(self.spidercls, "validate_arguments", None)
         if validate is not None:
             try:
@@ -93,3 +98,13 @@ class Command(ScrapyCrawlCommand):
     def _exit(line: str, code: int):
         print(line, file=sys.stderr)
         raise SystemExit(code)
+
+    def _join_run(self, spider: str, opts) -> None:
+        """Distributed mode: the run to join must exist and be running, on PostgreSQL, with
+        Redis reachable; the worker crawls with the run's spider arguments."""
+        from aggregator.distributed.join import JoinError, run_arguments
+
+        try:
+            opts.spargs = run_arguments(self.settings, spider, opts.spargs)
+        except JoinError as exc:
+            self._exit(f"error: {exc}", 2)

@@ -142,6 +142,24 @@ class CrawlRun(Base):
     host: Mapped[str | None] = mapped_column(String(255), comment="Host name of the machine the run's process ran on.")
     pid: Mapped[int | None] = mapped_column(Integer, comment="Process id of the run's crawl process on that host.")
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last sign of life of a running run (UTC), renewed every AGGREGATOR_HEARTBEAT_SECONDS; a running run whose heartbeat stopped, or whose process is gone from its host, is marked interrupted.")
+    args: Mapped[dict | None] = mapped_column(JSON, comment="Spider arguments of a distributed run (aggregator run start SPIDER -a NAME=VALUE), which every worker that joins it crawls with; NULL for a run of one process.")
+
+
+class CrawlRunWorker(Base):
+    __tablename__ = "crawl_run_workers"
+    __table_args__ = {"comment": "One row per worker process of a distributed run (scrapy crawl SPIDER -s AGGREGATOR_RUN_ID=ID on any machine); the run's own row holds the summed stats and the verdict."}
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key; also names the worker's leases in Redis.")
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True, comment="The run this worker joined.")
+    host: Mapped[str | None] = mapped_column(String(255), comment="Host name of the worker's machine.")
+    pid: Mapped[int | None] = mapped_column(Integer, comment="Process id of the worker on that host.")
+    status: Mapped[str] = mapped_column(String(40), comment="running, finished, failed, interrupted (its own verdict, as for a run), or lost: its heartbeat stopped (or its process is gone from its host) and its leased requests were put back in the queue.")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the worker joined (UTC).")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the worker ended or was found lost (UTC).")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last sign of life (UTC), renewed every AGGREGATOR_HEARTBEAT_SECONDS.")
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0, comment="Responses this worker received.")
+    items_stored: Mapped[int] = mapped_column(Integer, default=0, comment="Articles this worker stored.")
+    stats: Mapped[dict] = mapped_column(JSON, default=dict, comment="The worker's Scrapy stats (at its last heartbeat, or at its end); the run's row holds their sum.")
 
 
 class CrawlFrontier(Base):

@@ -41,6 +41,8 @@ from aggregator.outcome import STORAGE_DROPS
 from aggregator.page import PageDropped, page_to_item
 
 DEFAULT_MAX_PAGES = 20
+#: request.meta key of the source (sources.name) a request's page belongs to
+SOURCE_META = "aggregator_source"
 #: An article page answering with these is gone for good (a dead link): it does not
 #: leave its channel unread. Any other failure may pass, so the channel is read again.
 GONE_STATUSES = {404, 410}
@@ -148,8 +150,10 @@ class NewsSpider(scrapy.Spider):
         return self.source_name or self.name
 
     def source_of(self, response: Response) -> str:
-        """The source an article page belongs to (sources.name)."""
-        return self.source
+        """The source an article page belongs to (sources.name): the one its request
+        carries, else the spider's. (A request keeps the source of the spider that made
+        it, whichever worker of a distributed run fetches it.)"""
+        return response.meta.get(SOURCE_META) or self.source
 
     # --- crawling ----------------------------------------------------------------
     @property
@@ -174,7 +178,8 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_list,
             errback=self.on_error,
             # channel: the first page of this pagination, which the frontier is kept by
-            meta={"aggregator_page": "list", "list_page": page, "category": category, "channel": channel or url},
+            meta={"aggregator_page": "list", "list_page": page, "category": category, "channel": channel or url,
+                  SOURCE_META: self.source},
             dont_filter=dont_filter,  # a start page may also be linked from elsewhere
         )
 
@@ -184,7 +189,8 @@ class NewsSpider(scrapy.Spider):
             url,
             callback=self.parse_article,
             errback=self.on_error,
-            meta={"aggregator_page": "article", "category": category, "list_url": list_url, "channel": channel},
+            meta={"aggregator_page": "article", "category": category, "list_url": list_url, "channel": channel,
+                  SOURCE_META: self.source},
             # a list page's articles are fetched before the next list page, so the queue
             # holds about a page of requests, not a whole site's (memory stays flat on
             # large sites)

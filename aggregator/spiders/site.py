@@ -10,6 +10,7 @@ site, as one channel: covered when a run read every list page it found within bu
 from __future__ import annotations
 
 from aggregator import discovery
+from aggregator.budget import SPENT, TAKEN, ListBudget
 from aggregator.category import channel_name
 from aggregator.spiders.article import source_for_url
 from aggregator.spiders.base import NewsSpider, SpiderArgumentError
@@ -27,20 +28,16 @@ class SiteSpider(NewsSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.source_name = source_for_url(self.start_urls[0])
-        self._list_pages_left = self.max_pages - 1  # the start page is the first
-        self._lists_queued = {self.start_urls[0]}
+        # the start page is the first; a distributed run swaps in one shared in Redis
+        self.list_budget = ListBudget(self.max_pages - 1, self.start_urls[0])
 
     def may_read_list_page(self, url: str, page: int, channel) -> bool:
         # One budget for the whole site, shared by pagination and channel pages; a list
         # page linked from many pages (the nav bar) is counted once.
-        if url in self._lists_queued:
-            return False
-        if self._list_pages_left <= 0:
+        verdict = self.list_budget.take(url)
+        if verdict == SPENT:
             channel.cut = True
-            return False
-        self._lists_queued.add(url)
-        self._list_pages_left -= 1
-        return True
+        return verdict == TAKEN
 
     def follow_lists(self, response, links):
         # Channel pages linked from this list page become list pages too, within budget.

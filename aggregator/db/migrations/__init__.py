@@ -12,6 +12,8 @@ they work from an installed copy.
 * ``0006_crash_safety`` — the steps an article still owes (``dedup_pending``,
   ``relate_pending``, ``pending_run``), run heartbeats (``host``, ``pid``,
   ``heartbeat_at``) and ``crawl_frontier``.
+* ``0007_distributed`` — ``crawl_runs.args`` and ``crawl_run_workers``: runs shared by
+  worker processes on several machines (aggregator.distributed).
 
 A database made by ``make_engine`` is stamped at :data:`HEAD` when it is created; a
 database that has the tables but no ``alembic_version`` was made before migrations and
@@ -32,7 +34,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
 FIRST = "0001_initial"
-HEAD = "0006_crash_safety"
+HEAD = "0007_distributed"
 VERSION_TABLE = "alembic_version"
 
 

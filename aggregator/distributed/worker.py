@@ -103,7 +103,7 @@ class DistributedWorker:
         settings = self.crawler.settings
         try:
             done = await asyncio.to_thread(pending.repair, sessionmaker(self.engine), self.run_id,
-                                           relate=settings.getbool("RELATE_ENABLED", True),
+                                           relate=config.value(settings, "RELATE_ENABLED"),
                                            relate_options=options_from_settings(settings))
         except SQLAlchemyError as exc:
             logger.warning("Could not finish the articles earlier runs left pending (%s)", describe(exc))
@@ -222,7 +222,7 @@ class DistributedWorker:
         try:
             # rows a lost worker stored and never completed: the run owns them
             done = pending.finish_claimed(sessionmaker(self.engine), self.run_id,
-                                          relate=settings.getbool("RELATE_ENABLED", True),
+                                          relate=config.value(settings, "RELATE_ENABLED"),
                                           relate_options=options_from_settings(settings))
             with Session(self.engine) as session, session.begin():
                 workers = rows.workers_of(session, self.run_id)

@@ -20,7 +20,6 @@ are written. The result is the one of linking the articles one by one in that or
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Iterable, Sequence
 
@@ -29,6 +28,7 @@ from scipy import sparse
 from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
+from aggregator.db.bulk import Driver as _Driver
 from aggregator.db.models import RelatedArticle
 
 _RA = RelatedArticle.__table__
@@ -36,32 +36,8 @@ _RA = RelatedArticle.__table__
 _SQLITE_PARTS = 400
 
 
-class Driver:
-    """The caller's transaction, through the database driver: ``IN`` lists as one
-    parameter (a JSON array on SQLite, an array on PostgreSQL), rows as plain tuples."""
-
-    def __init__(self, session: Session):
-        conn = session.connection()
-        self.pg = conn.dialect.name == "postgresql"
-        self.dbapi = conn.connection.driver_connection
-
-    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        cur = self.dbapi.cursor()
-        try:
-            cur.execute(sql, params)
-            return cur.fetchall()
-        finally:
-            cur.close()
-
-    def in_list(self, values: list) -> tuple[str, object]:
-        """SQL standing for the set ``values``, and its one parameter."""
-        if self.pg:
-            return "ANY(%s)", list(values)
-        return "(SELECT value FROM json_each(?))", json.dumps(list(values), ensure_ascii=False)
-
-    def where_in(self, column: str, values: list) -> tuple[str, object]:
-        sql, param = self.in_list(values)
-        return (f"{column} = {sql}" if self.pg else f"{column} IN {sql}"), param
+class Driver(_Driver):
+    """The driver, plus the postings query of linking."""
 
     def postings(self, words: list[str], limits: list[int]) -> np.ndarray:
         """The ``limits[i]`` strongest postings of each keyword ``words[i]`` (each a range

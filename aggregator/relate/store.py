@@ -24,9 +24,9 @@ from aggregator.db.models import (
     RelatedArticle,
     RelateStat,
 )
+from aggregator.db.bulk import Driver, bulk_insert
 from aggregator.relate import text as T
-from aggregator.db.bulk import bulk_insert
-from aggregator.relate.links import Driver, link_batch
+from aggregator.relate.links import link_batch
 from aggregator.relate.regions import RegionMention, gazetteer
 
 #: Links kept per article.

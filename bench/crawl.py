@@ -10,7 +10,8 @@ For each N it generates a site of N article pages (bench/sitegen.py; texts from
   (c) the same into PostgreSQL (a new schema, dropped afterwards),
 with the same download settings. It reports pages per second, the ratios b/a and c/a,
 CPU milliseconds per page by stage (stage_cpu/* stats) and of the crawl's processes, and
-peak RSS (Scrapy's memusage/max plus each worker process's peak). ``--set`` passes a
+peak RSS (Scrapy's memusage/max plus each worker process's peak), the HTTP server's CPU per
+page, and beside each ratio the bound its per-page CPU allows on two cores (see ``bound``). ``--set`` passes a
 project setting to (b) and (c), to measure a variant.
 """
 

@@ -200,22 +200,21 @@ def link_batch(session: Session, keywords: dict[int, dict[str, float]], *, top_n
         for aid in batch:
             for s, c, _ in checks[aid]:
                 best_for[c] = max(best_for[c], s)
-        cond, param = db.where_in("article_id", others)
-        full = {}
-        for c, n, weakest in db.rows(
-                f"SELECT article_id, COUNT(*), MIN(score) FROM related_articles WHERE {cond} GROUP BY article_id", (param,)):
-            full[c] = (n, weakest)
-        for c in others:
-            n, weakest = full.get(c, (0, 0.0))
-            if n < top_n or best_for[c] > weakest or c in keywords:
-                load.add(c)
         story_ids = sorted({m for st in wanted for m in (st, *members.get(st, ()))})
-        rest = sorted(set(others) - load)
-        if rest and story_ids:
-            cond, param = db.where_in("article_id", rest)
-            cond2, param2 = db.where_in("related_id", story_ids)
-            load.update(c for c, in db.rows(
-                f"SELECT DISTINCT article_id FROM related_articles WHERE {cond} AND {cond2}", (param, param2)))
+        cond, param = db.where_in("article_id", others)
+        # one pass over the candidates' links: their count, weakest score, and whether one
+        # points into a batch article's story (the IN list is materialised once)
+        linked, lparam = db.where_in("related_id", story_ids)
+        story_link = f"bool_or({linked})" if db.pg else f"MAX({linked})"
+        full = {}
+        for c, n, weakest, story in db.rows(
+                f"SELECT article_id, COUNT(*), MIN(score), {story_link} FROM related_articles WHERE {cond} "
+                "GROUP BY article_id", (lparam, param)):
+            full[c] = (n, weakest, bool(story))
+        for c in others:
+            n, weakest, story = full.get(c, (0, 0.0, False))
+            if n < top_n or best_for[c] > weakest or story or c in keywords:
+                load.add(c)
     state: dict[int, dict[int, tuple[float, str | None]]] = defaultdict(dict)
     if load:
         cond, param = db.where_in("article_id", sorted(load))

@@ -65,7 +65,7 @@ def _tokenizer():
 #: token -> its indexed form ("" when it is not indexed): news vocabulary repeats, so
 #: most tokens of a page were seen before. Bounded: emptied when full.
 _TERM_FORM: dict[str, str] = {}
-_TERM_FORM_MAX = 500_000
+_TERM_FORM_MAX = 100_000
 
 
 def index_terms(text_: str | None) -> list[str]:

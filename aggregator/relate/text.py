@@ -161,7 +161,7 @@ def is_keyword_token(token: str, stop: frozenset[str] | None = None) -> bool:
 #: token -> what keyword_tokens makes of it ("" when it is no keyword): news vocabulary
 #: repeats, so most tokens of an article were judged before. Bounded: emptied when full.
 _KEYWORD_FORM: dict[str, str] = {}
-_KEYWORD_FORM_MAX = 500_000
+_KEYWORD_FORM_MAX = 100_000
 
 
 def keyword_tokens(tokens: Iterable[str]) -> list[str]:

@@ -10,7 +10,8 @@ For each N it generates a site of N article pages (bench/sitegen.py; texts from
   (c) the same into PostgreSQL (a new schema, dropped afterwards),
 with the same download settings. It reports pages per second, the ratios b/a and c/a,
 CPU milliseconds per page by stage (stage_cpu/* stats) and of the crawl's processes, and
-peak RSS (Scrapy's memusage/max plus each worker process's peak). ``--set`` passes a
+peak RSS (Scrapy's memusage/max plus each worker process's peak), the HTTP server's CPU per
+page, and beside each ratio the bound its per-page CPU allows on two cores (see ``bound``). ``--set`` passes a
 project setting to (b) and (c), to measure a variant.
 """
 
@@ -119,20 +120,43 @@ def bench(n: int, pg: str | None, work: Path, extra: list[str] = ()) -> dict:
                 drop()
     finally:
         server.terminate()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         server.wait()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # the HTTP server's CPU (counted once it is reaped) over every page it served
+    served = sum(results[k]["pages"] for k in ("a", "b", "c") if k in results)
+    server_ms = 1000 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / max(served, 1)
+    results["server_cpu_ms_per_page"] = round(server_ms, 2)
     for k in ("b", "c"):
         if k in results:
             results[f"{k}/a"] = round(results[k]["pages_per_s"] / results["a"]["pages_per_s"], 3)
+            results[f"bound_{k}/a"] = bound(results[k], server_ms, results["a"]["pages_per_s"])
     return results
 
 
+def bound(run: dict, server_ms: float, bare_pages_per_s: float, cores: int = 2) -> float:
+    """The highest ratio to bare Scrapy this run's per-page CPU allows on ``cores`` cores:
+    its processes and the HTTP server spread perfectly over the cores, and the worker
+    process, which runs store and relate one batch after another, never idle. (For
+    PostgreSQL the server's own CPU is not counted, so the bound is too high there.)"""
+    per_page = run["process_cpu_ms_per_page"] + server_ms
+    worker = run["cpu_ms_per_page"]["store"] + run["cpu_ms_per_page"]["relate"]
+    pages_per_s = min(1000 * cores / per_page, 1000 / worker if worker else float("inf"))
+    return round(min(pages_per_s, bare_pages_per_s) / bare_pages_per_s, 3)
+
+
 def report(rows: list[dict]) -> str:
-    out = ["| N | a: bare pages/s | b: SQLite pages/s | b/a | c: PostgreSQL pages/s | c/a | peak RSS a / b / c (MiB) |",
+    out = ["| N | a: bare pages/s | b: SQLite pages/s | b/a (bound) | c: PostgreSQL pages/s | c/a (bound) | peak RSS a / b / c (MiB) |",
            "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in rows:
         c = r.get("c", {})
-        out.append(f"| {r['n']} | {r['a']['pages_per_s']} | {r['b']['pages_per_s']} | {r['b/a']} | "
-                   f"{c.get('pages_per_s', '–')} | {r.get('c/a', '–')} | {r['a']['rss_mb']} / {r['b']['rss_mb']} / {c.get('rss_mb', '–')} |")
+        out.append(f"| {r['n']} | {r['a']['pages_per_s']} | {r['b']['pages_per_s']} | {r['b/a']} ({r.get('bound_b/a', '–')}) | "
+                   f"{c.get('pages_per_s', '–')} | {r.get('c/a', '–')} ({r.get('bound_c/a', '–')}) | "
+                   f"{r['a']['rss_mb']} / {r['b']['rss_mb']} / {c.get('rss_mb', '–')} |")
+    out += ["", "CPU milliseconds per page of all the crawl's processes, and of the HTTP server: "
+            + "; ".join(f"N {r['n']}: a {r['a']['process_cpu_ms_per_page']}, b {r['b']['process_cpu_ms_per_page']}"
+                        + (f", c {r['c']['process_cpu_ms_per_page']}" if "c" in r else "")
+                        + f", server {r.get('server_cpu_ms_per_page', '–')}" for r in rows)]
     out += ["", "CPU milliseconds per page by stage (b, SQLite):", "",
             "| N | " + " | ".join(STAGES) + " |", "| ---: |" + " ---: |" * len(STAGES)]
     for r in rows:

@@ -73,16 +73,28 @@ def normalize(text_: str) -> str:
     return unicodedata.normalize("NFKC", text_).casefold()
 
 
+#: token -> its indexed form ("" when it is not indexed): news vocabulary repeats, so
+#: most tokens of a page were seen before. Bounded: emptied when full.
+_TERM_FORM: dict[str, str] = {}
+_TERM_FORM_MAX = 100_000
+
+
 def index_terms(text_: str | None) -> list[str]:
     """The words of ``text_`` as indexed: normalised (NFKC, case-folded), jieba
     search-mode segmentation, punctuation and spaces dropped."""
     if not text_:
         return []
+    form = _TERM_FORM
+    if len(form) > _TERM_FORM_MAX:
+        form.clear()
     out = []
     for tok in _tokenizer().cut_for_search(normalize(text_)):
-        tok = tok.strip()
-        if tok and _WORD.search(tok):
-            out.append(tok.lower())
+        term = form.get(tok)
+        if term is None:
+            s = tok.strip()
+            term = form[tok] = s if s and _WORD.search(s) else ""  # already case-folded
+        if term:
+            out.append(term)
     return out
 
 
@@ -217,6 +229,27 @@ def index_article(session: Session, article_id: int, title: str | None, body: st
     if conn.dialect.name not in ("sqlite", "postgresql") or not _has_index(conn):
         return
     _write(conn, article_id, title, body)
+
+
+def index_articles(session: Session, articles: list[tuple[int, str | None, str | None]]) -> None:
+    """``index_article`` for a batch of ``(article_id, title, body)``: one statement per
+    kind for the batch, through the driver."""
+    conn = session.connection()
+    if not articles or conn.dialect.name not in ("sqlite", "postgresql") or not _has_index(conn):
+        return
+    rows = [(aid, segmented(title), segmented((body or "")[:MAX_BODY_CHARS])) for aid, title, body in articles]
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        if conn.dialect.name == "sqlite":
+            cur.executemany(f"DELETE FROM {TABLE} WHERE rowid = ?", [(aid,) for aid, _, _ in rows])
+            cur.executemany(f"INSERT INTO {TABLE}(rowid, title, body) VALUES (?, ?, ?)", rows)
+        else:
+            cur.executemany(
+                f"INSERT INTO {TABLE}(article_id, document) VALUES (%s,"
+                " setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B'))"
+                " ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document", rows)
+    finally:
+        cur.close()
 
 
 def index_missing(conn: Connection, *, rebuild: bool = False, batch: int = 200) -> int:

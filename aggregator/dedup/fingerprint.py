@@ -209,10 +209,11 @@ def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
     return out.astype(np.uint32)
 
 
-def signature(body: str, config: DedupConfig = DEFAULT_CONFIG) -> Signature | None:
+def signature(body: str, config: DedupConfig = DEFAULT_CONFIG, *, normalised: str | None = None) -> Signature | None:
     """MinHash signature of a body, or None when the normalised body is shorter than
-    ``config.min_chars`` (too short to judge: such a body is never called a duplicate)."""
-    text = normalise(body)
+    ``config.min_chars`` (too short to judge: such a body is never called a duplicate).
+    ``normalised``: ``normalise(body)`` when the caller has it already."""
+    text = normalise(body) if normalised is None else normalised
     if len(text) < config.min_chars:
         return None
     hashes = shingle_hashes(text, config.shingle_size)

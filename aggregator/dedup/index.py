@@ -37,6 +37,7 @@ from typing import Iterable, Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from aggregator.db.bulk import Driver
 from aggregator.db.models import Article, DedupBand, DedupLock, DedupSignature, Source
 from aggregator.dedup.fingerprint import (
     DEFAULT_CONFIG,
@@ -162,6 +163,81 @@ def find_candidates(session: Session, article_id: int, sig: Signature, config: D
     return found, exact, len(rows)
 
 
+def index_batch(session: Session, prepared: list[tuple[int, Signature | None, str, int]],
+                keys: dict[int, list[int]], config: DedupConfig = DEFAULT_CONFIG) -> None:
+    """``index_article`` for a batch of ``(article_id, signature, body_hash, length)``
+    (``keys``: each signed article's band keys): the stored signatures read in one
+    statement, the new signature rows and all band rows written in one each. Never commits."""
+    if not prepared:
+        return
+    db = Driver(session)
+    cond, param = db.where_in("article_id", [a for a, _, _, _ in prepared])
+    stored = {a: (h, p) for a, h, p in db.rows(f"SELECT article_id, body_hash, params FROM dedup_signatures WHERE {cond}", (param,))}
+    rows, bands = [], []
+    for article_id, sig, body_hash, length in prepared:
+        if article_id in stored:
+            if stored[article_id] == (body_hash, config.params):
+                continue  # already indexed from this body with these parameters
+            remove_article(session, article_id)  # body or parameters changed: re-index
+        rows.append({"article_id": article_id, "body_hash": body_hash, "length": length,
+                     "n_shingles": sig.n_shingles if sig else 0, "signature": sig.to_bytes() if sig else None,
+                     "params": config.params})
+        if sig is not None:
+            bands += [{"band_key": k, "article_id": article_id} for k in keys[article_id]]
+    if rows:
+        session.execute(_insert(session, _SIG).on_conflict_do_nothing(), rows)
+    if bands:
+        session.execute(_insert(session, _BAND).on_conflict_do_nothing(), bands)
+
+
+def find_batch_candidates(session: Session, signed: list[tuple[int, Signature]], keys: dict[int, list[int]],
+                          config: DedupConfig = DEFAULT_CONFIG) -> dict[int, tuple[dict[int, float], set[int], int]]:
+    """``find_candidates`` for a batch of ``(article_id, signature)`` (``keys``: their
+    band keys), in three statements for the batch: the band rows of every key, the
+    signatures sharing a body hash, the signatures of every candidate."""
+    if not signed:
+        return {}
+    db = Driver(session)
+    cond, param = db.where_in("band_key", sorted({k for a, _ in signed for k in keys[a]}))
+    by_key: dict[int, list[int]] = {}
+    for key, aid in db.rows(f"SELECT band_key, article_id FROM dedup_bands WHERE {cond}", (param,)):
+        by_key.setdefault(key, []).append(aid)
+    cond, param = db.where_in("body_hash", sorted({sig.body_hash for _, sig in signed}))
+    by_hash: dict[str, list[int]] = {}
+    for aid, bhash in db.rows(f"SELECT article_id, body_hash FROM dedup_signatures WHERE {cond} AND signature IS NOT NULL", (param,)):
+        by_hash.setdefault(bhash, []).append(aid)
+    wanted = {}
+    for article_id, sig in signed:
+        ids = {c for k in keys[article_id] for c in by_key.get(k, ())} | set(by_hash.get(sig.body_hash, ()))
+        ids.discard(article_id)
+        wanted[article_id] = ids
+    every = sorted(set().union(*wanted.values()))
+    stored = {}
+    if every:
+        cond, param = db.where_in("article_id", every)
+        stored = {r[0]: r[1:] for r in db.rows(
+            f"SELECT article_id, body_hash, signature, params, n_shingles FROM dedup_signatures WHERE {cond}", (param,))}
+    out = {}
+    for article_id, sig in signed:
+        found: dict[int, float] = {}
+        exact: set[int] = set()
+        for a in wanted[article_id]:
+            if a not in stored:
+                continue
+            bhash, blob, params, n_shingles = stored[a]
+            if blob is None:
+                continue
+            if bhash == sig.body_hash:
+                exact.add(a)
+                found[a] = 1.0
+            elif params == config.params:
+                j = estimate_jaccard(sig.values, bytes(blob))
+                if is_copy(j, sig.n_shingles, n_shingles, config):
+                    found[a] = j
+        out[article_id] = (found, exact, len(wanted[article_id]))
+    return out
+
+
 def _take_lock(session: Session) -> None:
     """Serialise cluster updates across processes: UPDATE one row of dedup_locks (a row
     lock on PostgreSQL, the database write lock on SQLite) and hold it until commit."""
@@ -257,22 +333,19 @@ def register_articles(
             if body is None:
                 raise LookupError(f"article {article_id} not found")
         text = normalise(body)
-        sig = make_signature(body, config)
+        sig = make_signature(body, config, normalised=text)
         bhash = sig.body_hash if sig is not None else hashlib.sha256(text.encode("utf-8")).hexdigest()
         prepared.append((article_id, sig, bhash, len(text)))
 
     # 1. own rows first, committed, so a concurrent crawler is sure to see them
-    for article_id, sig, bhash, length in prepared:
-        index_article(session, article_id, sig, bhash, length, config)
+    keys = {article_id: band_keys(sig.values, config.bands) for article_id, sig, _, _ in prepared if sig is not None}
+    index_batch(session, prepared, keys, config)
     if commit:
         session.commit()
 
     # 2. look up candidates (after our rows are visible to others); a body too short to
     #    judge (no signature) is never a duplicate, never a canonical of others
-    found: dict[int, tuple[dict[int, float], set[int], int]] = {}
-    for article_id, sig, _, _ in prepared:
-        if sig is not None:
-            found[article_id] = find_candidates(session, article_id, sig, config)
+    found = find_batch_candidates(session, [(a, sig) for a, sig, _, _ in prepared if sig is not None], keys, config)
     matched = {a: f for a, f in found.items() if f[0]}
 
     # 3. under the lock, from fresh data: merge clusters, choose canonical, re-point

@@ -38,9 +38,9 @@ from sqlalchemy.orm import Session
 from aggregator import config
 from aggregator.db.engine import cached_engine, engine_for_crawler, resolve_db_url
 from aggregator.db.errors import DatabaseUnavailable, describe, is_outage
-from aggregator.db.search import index_article as index_for_search
+from aggregator.db.search import index_articles as index_for_search
 from aggregator.db.models import Article
-from aggregator.db.store import compress_page, parse_iso, source_id, upsert_article
+from aggregator.db.store import compress_page, parse_iso, source_id, upsert_articles
 from aggregator.dedup import InvalidURL, canonical_url
 from aggregator.dedup.index import remove_article
 from aggregator.dbwait import CrawlStopping
@@ -176,7 +176,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
     ``run_id``) and their search entries in one transaction, then finish the dedup step
     of the rows that owe it (which commits; see aggregator.pending)."""
     sources: dict[str, int] = {}
-    stored = []
+    rows = []
     for item in items:
         name = item["source"]
         if name not in sources:
@@ -185,12 +185,13 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
         values["url"] = row_url(session, item)
         keep_other_sources_category(session, values)
         values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
-        result = upsert_article(session, values)
-        if result.outcome in ("inserted", "updated"):
-            index_for_search(session, result.article_id, item["title"] or "", item["body"])
-            if result.outcome == "updated":
-                remove_article(session, result.article_id)
-        stored.append(result)
+        rows.append(values)
+    stored = upsert_articles(session, rows)
+    index_for_search(session, [(r.article_id, item["title"] or "", item["body"])
+                               for r, item in zip(stored, items) if r.outcome in ("inserted", "updated")])
+    for r in stored:
+        if r.outcome == "updated":
+            remove_article(session, r.article_id)
     session.commit()
     owed = [(r.article_id, item["body"]) for r, item in zip(stored, items) if r.owes_dedup]
     found = dict(zip((a for a, _ in owed), complete_dedup(session, owed)))

@@ -21,6 +21,7 @@ from typing import Callable
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from aggregator.db.bulk import bulk_insert
 from aggregator.db.models import (
     Article,
     ArticleKeyword,
@@ -53,24 +54,6 @@ def _work(batch: list[tuple[int, str, str]]):
         out.append((aid, fp, Counter(t[:100] for t in T.keyword_tokens(tseg)),
                     Counter(t[:100] for t in T.keyword_tokens(bseg)), regions))
     return out
-
-
-def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple]) -> None:
-    """Fast insert through the driver: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    conn = session.connection()
-    dbapi = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with dbapi.cursor() as cur:
-            with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        cur = dbapi.cursor()
-        cur.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
-        cur.close()
 
 
 def _clear(session: Session, table) -> None:
@@ -207,8 +190,8 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
         session.execute(delete(RelateStat).where(RelateStat.name == S.DOCUMENTS))
         session.add(RelateStat(name=S.DOCUMENTS, value=n_docs))
         session.flush()
-        _bulk_insert(session, KeywordDF.__table__, ["keyword", "df"], [(words[i], int(n)) for i, n in df.items()])
-        _bulk_insert(session, ArticleRelateState.__table__, ["article_id", "fingerprint"], list(zip(ids, fps)))
+        bulk_insert(session, KeywordDF.__table__, ["keyword", "df"], [(words[i], int(n)) for i, n in df.items()])
+        bulk_insert(session, ArticleRelateState.__table__, ["article_id", "fingerprint"], list(zip(ids, fps)))
         # loading into a table without its keyword indexes and building them afterwards is
         # several times faster than maintaining them row by row
         conn = session.connection()
@@ -217,7 +200,7 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
             index.drop(conn, checkfirst=True)
         kw_rows.sort()
         for start in range(0, len(kw_rows), 200_000):
-            _bulk_insert(session, ArticleKeyword.__table__, ["article_id", "keyword", "weight"], kw_rows[start:start + 200_000])
+            bulk_insert(session, ArticleKeyword.__table__, ["article_id", "keyword", "weight"], kw_rows[start:start + 200_000])
             report("keywords", min(start + 200_000, len(kw_rows)), len(kw_rows))
         for index in secondary:
             index.create(conn)
@@ -230,7 +213,7 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
     t0 = time.perf_counter()
     with session_factory() as session:
         _clear(session, ArticleRegion.__table__)
-        _bulk_insert(session, ArticleRegion.__table__,
+        bulk_insert(session, ArticleRegion.__table__,
                      ["article_id", "province", "city", "district", "adcode", "mentions"], regions)
         session.commit()
     report("regions", len(regions), len(regions))
@@ -300,7 +283,7 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
     with session_factory() as session:
         _clear(session, RelatedArticle.__table__)
         for start in range(0, len(links), 200_000):
-            _bulk_insert(session, RelatedArticle.__table__, ["article_id", "related_id", "score", "shared_keywords"],
+            bulk_insert(session, RelatedArticle.__table__, ["article_id", "related_id", "score", "shared_keywords"],
                          links[start:start + 200_000])
         session.commit()
     timings["links"] = time.perf_counter() - t0

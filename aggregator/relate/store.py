@@ -7,11 +7,11 @@ but never commits. ``rebuild_all`` takes a session factory and commits in batche
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+import json
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import Engine, bindparam, delete, insert, select, text, update
+from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from aggregator.db.models import (
@@ -24,7 +24,9 @@ from aggregator.db.models import (
     RelatedArticle,
     RelateStat,
 )
+from aggregator.db.bulk import Driver, bulk_insert
 from aggregator.relate import text as T
+from aggregator.relate.links import link_batch
 from aggregator.relate.regions import RegionMention, gazetteer
 
 #: Links kept per article.
@@ -72,6 +74,11 @@ def ensure_schema(bind: Engine) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
+_AK = ArticleKeyword.__table__
+_AR = ArticleRegion.__table__
+_RS = ArticleRelateState.__table__
+
+
 def _insert(session: Session, model):
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -97,14 +104,18 @@ def corpus_documents(session: Session) -> int:
     return session.scalar(select(RelateStat.value).where(RelateStat.name == DOCUMENTS)) or 0
 
 
-def idf_lookup(session: Session, words: Iterable[str], *, prior_documents: float = T.PRIOR_DOCUMENTS) -> Callable[[str], float]:
+def idf_lookup(session: Session, words: Iterable[str], *, prior_documents: float = T.PRIOR_DOCUMENTS,
+               known: dict[str, int] | None = None, documents: int | None = None) -> Callable[[str], float]:
     """An IDF function for ``words`` read from ``keyword_df`` (blended with jieba's IDF;
-    a word the corpus has not seen gets jieba's IDF, or jieba's median for unknown words)."""
-    words = list(set(words))
-    n = corpus_documents(session)
-    df: dict[str, int] = {}
-    for chunk in _chunks(words):
-        df.update(session.execute(select(KeywordDF.keyword, KeywordDF.df).where(KeywordDF.keyword.in_(chunk))).all())
+    a word the corpus has not seen gets jieba's IDF, or jieba's median for unknown words).
+    ``known`` (word -> df) and ``documents`` are read already (what counting returned)."""
+    df: dict[str, int] = dict(known or {})
+    missing = sorted(set(words) - df.keys())
+    n = corpus_documents(session) if documents is None else documents
+    if missing:
+        db = Driver(session)
+        cond, param = db.where_in("keyword", missing)
+        df.update(db.rows(f"SELECT keyword, df FROM keyword_df WHERE {cond}", (param,)))
     return make_idf(df, n, prior_documents=prior_documents)
 
 
@@ -127,10 +138,9 @@ def make_idf(df: dict[str, int], documents: int, *, prior_documents: float = T.P
 def _store_keywords(session: Session, keywords: dict[int, list[tuple[str, float]]]) -> None:
     """Replace the stored keywords of each article in ``keywords`` (article id -> list)."""
     for chunk in _chunks(list(keywords)):
-        session.execute(delete(ArticleKeyword).where(ArticleKeyword.article_id.in_(chunk)))
-    rows = [{"article_id": aid, "keyword": k, "weight": w} for aid, kws in keywords.items() for k, w in kws]
-    if rows:
-        session.execute(_insert(session, ArticleKeyword), rows)
+        session.execute(delete(_AK).where(_AK.c.article_id.in_(chunk)))
+    bulk_insert(session, _AK, ["article_id", "keyword", "weight"],
+                [(aid, k, w) for aid, kws in keywords.items() for k, w in kws])
 
 
 def index_keywords(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K) -> list[tuple[str, float]]:
@@ -153,9 +163,8 @@ def _index_keywords(session: Session, tokens: dict[int, tuple[str, str, list[str
         title_toks, body_toks = [t[:100] for t in title_toks], [t[:100] for t in body_toks]
         texts[aid] = (title, body, set(title_toks) | set(body_toks))
         tfs[aid] = T.term_frequencies(title_toks, body_toks)
-    _count_documents(session, texts)
-    session.flush()
-    idf = idf_lookup(session, {w for tf in tfs.values() for w in tf})
+    counted, documents = _count_documents(session, texts)
+    idf = idf_lookup(session, {w for tf in tfs.values() for w in tf}, known=counted, documents=documents)
     keywords = {aid: T.score_keywords(tf, idf, top_k=top_k) for aid, tf in tfs.items()}
     _store_keywords(session, keywords)
     session.flush()
@@ -168,11 +177,9 @@ def _index_keywords(session: Session, tokens: dict[int, tuple[str, str, list[str
 def _store_regions(session: Session, regions: dict[int, list[RegionMention]]) -> None:
     """Replace the stored places of each article in ``regions`` (article id -> list)."""
     for chunk in _chunks(list(regions)):
-        session.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_(chunk)))
-    rows = [{"article_id": aid, "province": r.province, "city": r.city, "district": r.district,
-             "adcode": r.adcode, "mentions": r.mentions} for aid, found in regions.items() for r in found]
-    if rows:
-        session.execute(_insert(session, ArticleRegion), rows)
+        session.execute(delete(_AR).where(_AR.c.article_id.in_(chunk)))
+    bulk_insert(session, _AR, ["article_id", "province", "city", "district", "adcode", "mentions"],
+                [(aid, r.province, r.city, r.district, r.adcode, r.mentions) for aid, found in regions.items() for r in found])
 
 
 def index_regions(session: Session, article_id: int, title: str, body: str) -> list[RegionMention]:
@@ -187,67 +194,6 @@ def index_regions(session: Session, article_id: int, title: str, body: str) -> l
 # --------------------------------------------------------------------------- links
 
 
-_A = Article.__table__
-_AK = ArticleKeyword.__table__
-_RA = RelatedArticle.__table__
-
-
-def _cluster_keys(session: Session, ids: Iterable[int], known: dict[int, int] | None = None) -> dict[int, int]:
-    """article id -> its story's id (duplicate_of, or its own id). Ids already in ``known``
-    are not read again; what is read is added to it."""
-    known = {} if known is None else known
-    ids = set(ids)
-    missing = sorted(ids - known.keys())
-    for chunk in _chunks(missing):
-        for aid, dup in session.execute(select(_A.c.id, _A.c.duplicate_of).where(_A.c.id.in_(chunk))):
-            known[aid] = dup or aid
-    return {i: known[i] for i in ids if i in known}
-
-
-def _story_members(session: Session, story: int) -> set[int]:
-    """The ids of a story: its canonical article and the copies pointing at it (by the
-    duplicate_of index, never a join over every link of every candidate)."""
-    return {story, *session.scalars(select(_A.c.id).where(_A.c.duplicate_of == story))}
-
-
-def _best_stories(session: Session, article_id: int, ranked: list[tuple[float, int]], want: int,
-                  stories: dict[int, int]) -> list[tuple[float, int]]:
-    """The first ``want`` candidates of ``ranked`` (score, id), best first, that belong to
-    distinct stories other than the article's own. Story ids are read a chunk at a time
-    from the top, so a typical article reads about ``want`` of them, not all of ``ranked``
-    (``stories`` caches id -> story id, and gains the article's own)."""
-    my_key = _cluster_keys(session, [article_id], stories).get(article_id, article_id)
-    best: list[tuple[float, int]] = []
-    seen_keys = {my_key}
-    step = want + 10
-    for start in range(0, len(ranked), step):
-        part = ranked[start:start + step]
-        keys = _cluster_keys(session, [c for _, c in part], stories)
-        for s, c in part:
-            k = keys.get(c)
-            if k is None or k in seen_keys:
-                continue
-            seen_keys.add(k)
-            best.append((round(min(s, 1.0), 6), c))
-            if len(best) == want:
-                return best
-    return best
-
-
-@lru_cache(maxsize=128)
-def _postings_sql(parts: int):
-    one = ("(SELECT article_id, keyword, weight FROM article_keywords WHERE keyword = :k{i} "
-           "ORDER BY weight DESC LIMIT :lim{i}) AS p{i}")
-    return text(" UNION ALL ".join(f"SELECT * FROM {one.format(i=i)}" for i in range(parts)))
-
-
-def _postings(session: Session, limits: dict[str, int]) -> Iterable[tuple[int, str, float]]:
-    """The ``limits[keyword]`` strongest postings of each keyword, one round trip per 50
-    keywords (each part is a range scan of the (keyword, weight) index)."""
-    for chunk in _chunks(sorted(limits), 50):
-        params = {f"k{i}": kw for i, kw in enumerate(chunk)}
-        params.update({f"lim{i}": limits[kw] for i, kw in enumerate(chunk)})
-        yield from session.execute(_postings_sql(len(chunk)), params).all()
 
 
 def _by_weight(keywords: dict[str, float]) -> list[tuple[str, float]]:
@@ -265,28 +211,10 @@ def posting_limits(keywords: dict[str, float], *, cap: int | None = None, strong
     return {kw: (cap if rank < strong else weak) + 1 for rank, (kw, _) in enumerate(_by_weight(keywords))}
 
 
-def postings_of(session: Session, limits: dict[str, int]) -> dict[str, list[tuple[int, float]]]:
-    """keyword -> its ``limits[keyword]`` strongest ``(article_id, weight)`` postings,
-    strongest first. What a keyword's postings are does not depend on who asks, so a batch
-    reads them once for all its articles (with the largest limit any of them needs)."""
-    out: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for cid, kw, cw in _postings(session, limits):
-        out[kw].append((cid, cw))
-    for plist in out.values():
-        plist.sort(key=lambda p: (-p[1], p[0]))
-    return out
-
-
-def _shared(a: dict[str, float], b: dict[str, float]) -> str:
-    return ",".join(T.shared_keywords(a, b))
-
-
 def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, threshold: float = THRESHOLD,
                  candidates_per_keyword: int = CANDIDATES_PER_KEYWORD,
                  reverse_check: int = REVERSE_CHECK,
-                 keywords: dict[str, float] | None = None,
-                 postings: dict[str, list[tuple[int, float]]] | None = None,
-                 stories: dict[int, int] | None = None) -> list[tuple[int, float, str]]:
+                 keywords: dict[str, float] | None = None) -> list[tuple[int, float, str]]:
     """Link the article to its ``top_n`` most similar stories and let older articles gain it.
 
     Candidates come from ``article_keywords`` by keyword (at most ``candidates_per_keyword``
@@ -296,68 +224,14 @@ def link_related(session: Session, article_id: int, *, top_n: int = TOP_N, thres
     and a story appears at most once in a list. Its best ``reverse_check`` candidates gain the
     article when it ranks in their own top ``top_n``. Running it again gives the same links.
 
-    ``keywords`` are the article's stored keywords when the caller has them at hand;
-    ``postings`` (from :func:`postings_of`, read with at least :func:`posting_limits`) and
-    ``stories`` (article id -> story id) are shared by the articles of a batch.
-    Returns ``(related_id, score, shared_keywords)`` best first.
+    ``keywords`` are the article's stored keywords when the caller has them at hand.
+    Returns ``(related_id, score, shared_keywords)`` best first. (A batch is linked at
+    once by :func:`aggregator.relate.links.link_batch`, with the same result.)
     """
     mine = keywords if keywords is not None else dict(
         session.execute(select(_AK.c.keyword, _AK.c.weight).where(_AK.c.article_id == article_id)).all())
-    session.execute(delete(_RA).where(_RA.c.article_id == article_id))
-    if not mine:
-        return []
-
-    stories = {} if stories is None else stories
-    scores: dict[int, float] = defaultdict(float)
-    vectors: dict[int, dict[str, float]] = defaultdict(dict)
-    limits = posting_limits(mine, cap=candidates_per_keyword)
-    if postings is None:
-        postings = postings_of(session, limits)
-    for kw, mw in mine.items():
-        for cid, cw in postings.get(kw, ())[: limits[kw]]:
-            if cid != article_id:
-                scores[cid] += mw * cw
-                vectors[cid][kw] = cw
-    ranked = sorted(((s, c) for c, s in scores.items() if s >= threshold), key=lambda p: (-p[0], p[1]))
-    ranked = ranked[: max(top_n, reverse_check) * 3]
-    best = _best_stories(session, article_id, ranked, max(top_n, reverse_check), stories)
-    mine_links = [(c, s, _shared(mine, vectors[c])) for s, c in best[:top_n]]
-    if mine_links:
-        session.execute(insert(_RA), [{"article_id": article_id, "related_id": c, "score": s, "shared_keywords": sh}
-                                      for c, s, sh in mine_links])
-
-    # older articles gain this one when it ranks in their top N
-    check = best[:reverse_check]
-    if check:
-        their: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for chunk in _chunks(sorted(c for _, c in check)):
-            for aid, rid, sc in session.execute(
-                    select(_RA.c.article_id, _RA.c.related_id, _RA.c.score).where(_RA.c.article_id.in_(chunk))):
-                their[aid].append((rid, sc))
-        my_story = _story_members(session, stories.get(article_id, article_id))
-        drops, adds, updates = [], [], []
-        for s, c in check:
-            links = their.get(c, [])
-            same_story = [rid for rid, _ in links if rid in my_story]
-            if article_id in same_story:
-                updates.append({"a": c, "r": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)})
-                continue
-            if same_story:
-                continue  # it already links to another copy of this story
-            if len(links) >= top_n:
-                weakest = min(links, key=lambda p: (p[1], -p[0]))
-                if s <= weakest[1]:
-                    continue
-                drops.append({"a": c, "r": weakest[0]})
-            adds.append({"article_id": c, "related_id": article_id, "score": s, "shared_keywords": _shared(vectors[c], mine)})
-        if drops:
-            session.execute(delete(_RA).where(_RA.c.article_id == bindparam("a"), _RA.c.related_id == bindparam("r")), drops)
-        if updates:
-            session.execute(update(_RA).where(_RA.c.article_id == bindparam("a"), _RA.c.related_id == bindparam("r"))
-                            .values(score=bindparam("score"), shared_keywords=bindparam("shared_keywords")), updates)
-        if adds:
-            session.execute(insert(_RA), adds)
-    return mine_links
+    return link_batch(session, {article_id: mine}, top_n=top_n, threshold=threshold, reverse_check=reverse_check,
+                      limits_of=lambda kws: posting_limits(kws, cap=candidates_per_keyword))[article_id]
 
 
 def index_article(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K,
@@ -376,38 +250,46 @@ def _analyse(title: str, body: str) -> tuple[list[str], list[str], list[RegionMe
     return T.keyword_tokens(title_seg), T.keyword_tokens(body_seg), gazetteer().find(title_seg + ["\n"] + region_seg)
 
 
-def _count_documents(session: Session, texts: dict[int, tuple[str, str, set[str]]]) -> None:
+def _count_documents(session: Session, texts: dict[int, tuple[str, str, set[str]]]) -> tuple[dict[str, int], int | None]:
     """Add each article's terms to ``keyword_df`` unless that text was already counted:
     one statement per table for the whole batch, words in sorted order (so two crawlers
-    lock ``keyword_df`` rows in the same order and cannot deadlock)."""
-    known = {aid: st for aid, st in session.execute(
-        select(ArticleRelateState.article_id, ArticleRelateState).where(ArticleRelateState.article_id.in_(list(texts))))}
+    lock ``keyword_df`` rows in the same order and cannot deadlock). Returns the new df of
+    every word it counted and the new document count (None when it counted nothing)."""
+    ids = list(texts)
+    known = dict(session.execute(select(_RS.c.article_id, _RS.c.fingerprint).where(_RS.c.article_id.in_(ids))).all())
     counts: dict[str, int] = defaultdict(int)
-    new = 0
+    changed, new = [], []
     for aid, (title, body, terms) in texts.items():
         fp = _fingerprint(title, body)
-        state = known.get(aid)
-        if state is not None:
+        if aid in known:
             # Same text: nothing to do. Changed text: the old version's terms cannot be taken
             # back (only its top keywords are stored); the counts drift a little until
             # `scrapy relate` recomputes them.
-            state.fingerprint = fp
+            if known[aid] != fp:
+                changed.append({"a": aid, "fingerprint": fp})
             continue
-        session.add(ArticleRelateState(article_id=aid, fingerprint=fp))
-        new += 1
+        new.append((aid, fp))
         for w in terms:
             counts[w] += 1
+    if changed:
+        session.execute(update(_RS).where(_RS.c.article_id == bindparam("a")).values(fingerprint=bindparam("fingerprint")), changed)
     if not new:
-        return
-    ins = _insert(session, RelateStat).values(name=DOCUMENTS, value=new)
-    session.execute(ins.on_conflict_do_update(index_elements=["name"], set_={"value": RelateStat.value + new}))
+        return {}, None
+    bulk_insert(session, _RS, ["article_id", "fingerprint"], new)
+    ins = _insert(session, RelateStat).values(name=DOCUMENTS, value=len(new))
+    documents = session.execute(ins.on_conflict_do_update(index_elements=["name"], set_={"value": RelateStat.value + len(new)})
+                                .returning(RelateStat.value)).scalar_one()
     words = sorted(counts)
-    for chunk in _chunks(words, 500):
-        ins = _insert(session, KeywordDF)
-        session.execute(
-            ins.on_conflict_do_update(index_elements=["keyword"], set_={"df": KeywordDF.df + ins.excluded.df}),
-            [{"keyword": w, "df": counts[w]} for w in chunk],
-        )
+    db = Driver(session)
+    if db.pg:
+        df = db.rows("INSERT INTO keyword_df (keyword, df) SELECT * FROM unnest(%s::text[], %s::int[]) "
+                     "ON CONFLICT (keyword) DO UPDATE SET df = keyword_df.df + excluded.df RETURNING keyword, df",
+                     (words, [counts[w] for w in words]))
+    else:
+        df = db.rows("INSERT INTO keyword_df (keyword, df) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+                     "FROM json_each(?) WHERE true ON CONFLICT (keyword) DO UPDATE SET df = df + excluded.df RETURNING keyword, df",
+                     (json.dumps([[w, counts[w]] for w in words], ensure_ascii=False),))
+    return dict(df), documents
 
 
 def index_articles(session: Session, articles: list[tuple[int, str, str]], *, top_k: int = T.TOP_K,
@@ -421,15 +303,9 @@ def index_articles(session: Session, articles: list[tuple[int, str, str]], *, to
         session, {aid: (title, body, *analysed[aid][:2]) for aid, title, body in articles}, top_k).items()}
     _store_regions(session, {aid: found for aid, (_, _, found) in analysed.items()})
     session.flush()
-    limits: dict[str, int] = {}
-    for kws in keywords.values():
-        for kw, n in posting_limits(kws).items():
-            limits[kw] = max(n, limits.get(kw, 0))
-    postings = postings_of(session, limits)
-    stories: dict[int, int] = {}
-    return [link_related(session, aid, top_n=top_n, threshold=threshold, keywords=keywords[aid],
-                         postings=postings, stories=stories)
-            for aid, _, _ in articles]
+    links = link_batch(session, keywords, top_n=top_n, threshold=threshold, reverse_check=REVERSE_CHECK,
+                       limits_of=posting_limits)
+    return [links[aid] for aid, _, _ in articles]
 
 
 def rebuild_all(session_factory, *, progress=None, **kwargs):

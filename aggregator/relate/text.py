@@ -158,14 +158,25 @@ def is_keyword_token(token: str, stop: frozenset[str] | None = None) -> bool:
     return token.lower() not in stop
 
 
+#: token -> what keyword_tokens makes of it ("" when it is no keyword): news vocabulary
+#: repeats, so most tokens of an article were judged before. Bounded: emptied when full.
+_KEYWORD_FORM: dict[str, str] = {}
+_KEYWORD_FORM_MAX = 100_000
+
+
 def keyword_tokens(tokens: Iterable[str]) -> list[str]:
     """Filter segmented tokens down to keyword candidates (latin words lower-cased)."""
-    stop = stopwords()
+    form = _KEYWORD_FORM
+    if len(form) > _KEYWORD_FORM_MAX:
+        form.clear()
     out = []
     for t in tokens:
-        t = t.strip()
-        if is_keyword_token(t, stop):
-            out.append(t.lower() if t.isascii() else t)
+        k = form.get(t)
+        if k is None:
+            s = t.strip()
+            k = form[t] = (s.lower() if s.isascii() else s) if is_keyword_token(s) else ""
+        if k:
+            out.append(k)
     return out
 
 

@@ -204,3 +204,47 @@ def test_only_the_strongest_keywords_read_the_full_posting_cap():
     ranked = sorted(keywords, key=keywords.get, reverse=True)
     assert [limits[k] for k in ranked[:40]] == [21] * 40  # the cap plus the article's own posting
     assert [limits[k] for k in ranked[40:]] == [9] * 60
+
+
+def test_a_batch_links_as_its_articles_one_by_one(tmp_path):
+    """link_batch scores a batch as one matrix product and replays the reverse check in
+    memory: the links must be those of linking the same articles one at a time, in order
+    (120 real articles of ten topics; the last 60 as one batch in one database, one by
+    one in the other, including a copy, so story rules and older lists' evictions occur)."""
+    from pathlib import Path
+
+    from aggregator.db.engine import make_engine
+    from aggregator.relate import ensure_schema
+    from aggregator.relate import store as S
+    from aggregator.relate import text as T
+    from aggregator.relate.store import index_articles
+    from tests.relate.conftest import add_article
+
+    data = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cnews-dev.tsv"
+    if not data.exists():
+        pytest.skip(f"labelled sample not found: {data}")
+    texts = [(t[:30], t) for t in (line.partition("\t")[2] for line in data.read_text(encoding="utf-8").splitlines()[:120]) if t]
+    tables = []
+    for name, batched in (("batch", True), ("one", False)):
+        eng = make_engine(f"sqlite:///{tmp_path / (name + '.db')}")
+        ensure_schema(eng)
+        with Session(eng) as s:
+            ids = [add_article(s, *x) for x in texts[:60]]
+            for aid, x in zip(ids, texts[:60]):
+                index_article(s, aid, *x)
+            later = [add_article(s, *x) for x in texts[60:]]
+            later.append(add_article(s, *texts[0], duplicate_of=ids[0]))
+            new = list(zip(later, [*texts[60:], texts[0]]))
+            if batched:
+                index_articles(s, [(aid, t, b) for aid, (t, b) in new])
+            else:  # the same keywords (counted and weighted as one batch), then linked one at a time
+                S._index_keywords(s, {aid: (t, b, *S._analyse(t, b)[:2]) for aid, (t, b) in new}, T.TOP_K)
+                for aid, _ in new:
+                    link_related(s, aid)
+            s.commit()
+            tables.append(s.execute(select(RelatedArticle.article_id, RelatedArticle.related_id,
+                                           func.round(RelatedArticle.score, 6), RelatedArticle.shared_keywords)
+                                    .order_by(RelatedArticle.article_id, RelatedArticle.related_id)).all())
+        eng.dispose()
+    assert len(tables[0]) > 400
+    assert tables[0] == tables[1]

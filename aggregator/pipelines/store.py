@@ -195,6 +195,7 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
     session.commit()
     owed = [(r.article_id, item["body"]) for r, item in zip(stored, items) if r.owes_dedup]
     found = dict(zip((a for a, _ in owed), complete_dedup(session, owed)))
+    order = {a: i for i, (a, _) in enumerate(owed)}
     results = []
     for r in stored:
         f = found.get(r.article_id)
@@ -202,11 +203,20 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
             "article_id": r.article_id,
             "outcome": r.outcome,
             "duplicate_of": f.duplicate_of if f else None,
-            "dedup": f.kind if f is not None and f.canonical_id is not None else None,
+            "dedup": f.kind if f is not None and joins_a_story(r.article_id, f.matched, order) else None,
             "relate_owed": r.owes_relate,
             "error": None,
         })
     return results
+
+
+def joins_a_story(article_id: int, matched, order: dict[int, int]) -> bool:
+    """Whether storing this article added a copy to a story: it matched an article stored
+    before it — in an earlier batch, or earlier in this one. Each story of k articles then
+    counts k - 1 duplicates, whichever of them is canonical and however the pages fell
+    into batches (two copies in one batch find each other, and only the later counts)."""
+    mine = order.get(article_id, -1)
+    return any(order.get(m, -1) < mine for m in matched)
 
 
 def row_url(session: Session, item: dict) -> str:

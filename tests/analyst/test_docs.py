@@ -96,14 +96,13 @@ def test_the_readme_demo_summary_is_what_scrapy_demo_prints(demo_output):
     fetched, stored, updated, duplicates, boilerplate = _numbers(shown[1])
     real_fetched, real_stored, real_updated, real_duplicates, real_boilerplate = _numbers(printed[1])
     assert (fetched, stored, updated, boilerplate) == (real_fetched, real_stored, real_updated, real_boilerplate), printed[1]
-    articles, copies, _links = _numbers(shown[2].split(": ", 1)[1])
+    articles, copies, links = _numbers(shown[2].split(": ", 1)[1])
     real_articles, real_copies, real_links = _numbers(printed[2].split(": ", 1)[1])
     assert (articles, copies) == (real_articles, real_copies) and real_links > 0, printed[2]
-    # duplicates and related links depend on how the pages fell into batches: the README
-    # says so and gives the range duplicates must lie in (each copy, and at most its original)
-    assert f"between {copies} and {2 * copies}" in readme and "varies from run to run" in readme
-    assert copies <= real_duplicates <= 2 * copies and copies <= duplicates <= 2 * copies, printed[1]
-    assert "varies by" in readme
+    # every copy counts once, however the pages fell into batches
+    assert duplicates == real_duplicates == copies, printed[1]
+    # the related-link count depends on the order the pages came back in: the README says so
+    assert "may vary by a few" in readme and abs(real_links - links) <= 3, printed[2]
 
 
 def _reasons():

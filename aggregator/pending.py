@@ -59,7 +59,10 @@ def complete_relate(session: Session, articles: list[tuple[int, str, str]], **op
         # Two crawlers may owe the same article (one re-stored what the other had stored):
         # its rows are locked first, in id order, so the second waits and then finds the
         # first's keywords instead of colliding with them. (SQLite has one writer at a time.)
-        session.execute(select(Article.id).where(Article.id.in_(ids)).order_by(Article.id).with_for_update())
+        # FOR NO KEY UPDATE: it still waits for a store re-writing the row, but not the
+        # foreign-key checks of another crawler's links to it (see relate.links).
+        session.execute(select(Article.id).where(Article.id.in_(ids)).order_by(Article.id)
+                        .with_for_update(key_share=True))
     links = relate_store.index_articles(session, articles, **options)
     session.execute(
         update(Article).where(Article.id.in_(ids)).values(relate_pending=False)

@@ -25,13 +25,16 @@ from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, insert, text, update
 from sqlalchemy.orm import Session
 
 from aggregator.db.bulk import Driver as _Driver
 from aggregator.db.models import RelatedArticle
 
 _RA = RelatedArticle.__table__
+#: The PostgreSQL advisory lock that serialises the update of older articles' lists
+#: (aggregator.db.engine.lock_schema uses 7301052).
+REVERSE_LINKS_LOCK = 7301053
 #: Keywords per UNION ALL statement on SQLite (its limit on compound SELECTs is 500).
 _SQLITE_PARTS = 400
 
@@ -181,6 +184,14 @@ def link_batch(session: Session, keywords: dict[int, dict[str, float]], *, top_n
                   for aid in batch}
 
     # ---- older articles gain the new ones: replayed in batch order ---------------------
+    if db.pg:
+        # Two crawlers may add to the same older article's list at once: both would read
+        # it full, drop the same weakest link and add theirs (top_n + 1 links). The read,
+        # replay and write of older lists are one critical section across crawlers, held
+        # to the end of the transaction; the scoring above stays parallel. (SQLite has one
+        # writer at a time.) Row locks taken before it are FOR NO KEY UPDATE, which the
+        # foreign-key checks of the inserts below do not wait for, so it cannot deadlock.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REVERSE_LINKS_LOCK})
     checks = {aid: best[aid][:reverse_check] for aid in batch}
     others = sorted({c for aid in batch for _, c, _ in checks[aid]})
     story_of = {aid: stories.get(aid, aid) for aid in batch}

@@ -1,13 +1,10 @@
-"""Does relate's row lock (pending.complete_relate locks the batch's own articles, in id
-order, on PostgreSQL) cover the reverse-link update when two workers relate at once?
+"""Two crawlers relating at once on PostgreSQL keep an older article's list at TOP_N.
 
-It does not: the reverse-link step reads an *older* article's links, then drops its
-weakest and adds the new article — rows no lock covers. Two workers linking two new
-articles to the same older article both read its full list of TOP_N links, both drop the
-same weakest one and both add theirs: the older article ends with TOP_N + 1 links. The
-test pins the finding (strict xfail: it fails as soon as relate locks the older articles
-it updates, e.g. `SELECT … FOR UPDATE` of the reverse candidates in id order before
-reading their links, and must then be made a plain test).
+The reverse-link step reads an *older* article's links, drops its weakest and adds the
+new article. Without a lock, two workers linking two new articles to the same older
+article both read its full list, both drop the same weakest link and both add theirs:
+the older article ended with TOP_N + 1 links (this test failed so before
+aggregator.relate.links took its advisory lock around that step).
 """
 
 from __future__ import annotations
@@ -54,7 +51,6 @@ def relate(engine, article_id: int, hold: float, started: threading.Event | None
         time.sleep(hold)  # the rest of the batch
 
 
-@pytest.mark.xfail(strict=True, reason="relate's reverse-link update is not covered by a lock (see the module doc)")
 def test_two_workers_linking_into_one_older_article_keep_its_list_at_top_n(engine):
     started = threading.Event()
     first = threading.Thread(target=relate, args=(engine, NEW_A, 1.0, started))

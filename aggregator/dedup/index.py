@@ -148,19 +148,26 @@ def find_candidates(session: Session, article_id: int, sig: Signature, config: D
     )
     by_hash = select(*cols).where(_SIG.c.body_hash == sig.body_hash, _SIG.c.article_id != article_id, _SIG.c.signature.is_not(None))
     rows = session.execute(by_band.union(by_hash)).all()
+    found, exact = verify_candidates(sig, rows, config)
+    return found, exact, len(rows)
+
+
+def verify_candidates(sig: Signature, stored, config: DedupConfig = DEFAULT_CONFIG) -> tuple[dict[int, float], set[int]]:
+    """Which of the ``stored`` candidates ``(article_id, body_hash, signature, params,
+    n_shingles)`` are copies of ``sig``: ({article_id: similarity}, exact ids)."""
     found: dict[int, float] = {}
     exact: set[int] = set()
-    for a, bhash, blob, params, n_shingles in rows:
+    for a, bhash, blob, params, n_shingles in stored:
         if blob is None:
             continue
         if bhash == sig.body_hash:
             exact.add(a)
             found[a] = 1.0
         elif params == config.params:
-            j = estimate_jaccard(sig.values, blob)
+            j = estimate_jaccard(sig.values, bytes(blob))
             if is_copy(j, sig.n_shingles, n_shingles, config):
                 found[a] = j
-    return found, exact, len(rows)
+    return found, exact
 
 
 def index_batch(session: Session, prepared: list[tuple[int, Signature | None, str, int]],
@@ -219,21 +226,7 @@ def find_batch_candidates(session: Session, signed: list[tuple[int, Signature]],
             f"SELECT article_id, body_hash, signature, params, n_shingles FROM dedup_signatures WHERE {cond}", (param,))}
     out = {}
     for article_id, sig in signed:
-        found: dict[int, float] = {}
-        exact: set[int] = set()
-        for a in wanted[article_id]:
-            if a not in stored:
-                continue
-            bhash, blob, params, n_shingles = stored[a]
-            if blob is None:
-                continue
-            if bhash == sig.body_hash:
-                exact.add(a)
-                found[a] = 1.0
-            elif params == config.params:
-                j = estimate_jaccard(sig.values, bytes(blob))
-                if is_copy(j, sig.n_shingles, n_shingles, config):
-                    found[a] = j
+        found, exact = verify_candidates(sig, ((a, *stored[a]) for a in wanted[article_id] if a in stored), config)
         out[article_id] = (found, exact, len(wanted[article_id]))
     return out
 

@@ -120,7 +120,10 @@ class SourceHealth:
             )
         last = self.last_run
         if last is not None and last.status == "interrupted":
-            how = "its process died" if not last.alive else "stopped by a signal, or its process died"
+            # a process gone without recording its end was killed — or could not write its
+            # end to a database that had just filled its disk or turned read-only
+            died = "its process ended without recording how the run went: killed, or the database could not be written"
+            how = died if not last.alive else "stopped by a signal, or " + died
             out.append(f"{self.name} (spider {self.spider}): last run {last.id} was interrupted ({how}); "
                        "the next run reads on where it stopped")
         if self.pending:

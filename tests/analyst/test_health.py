@@ -103,7 +103,7 @@ def test_a_run_whose_process_died_is_reported_interrupted_with_what_it_left_pend
     assert result.returncode == 1, result.stdout + result.stderr
     problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM")]
     assert len(problems) == 2, problems
-    assert f"last run {run} was interrupted (its process died)" in problems[0]
+    assert f"last run {run} was interrupted (its process ended without recording how the run went" in problems[0]
     assert "2 articles left half-done by interrupted runs" in problems[1]
 
 

@@ -162,13 +162,20 @@ def store_batch(db_url: str, spider: str, keep_raw: bool, relate: bool, items: l
         return results
 
 
-def keep_other_sources_category(session: Session, values: dict) -> None:
+def keep_other_sources_category(session: Session, rows: list[dict]) -> None:
     """A row stored by another source keeps its category: the channel is the source's
     to say (a `site` or `article` crawl of the same page knows only its own guess). Its
-    source never changes either (aggregator.db.store); its content may be refreshed."""
-    stored = session.execute(select(Article.source_id, Article.category).where(Article.url == values["url"])).one_or_none()
-    if stored is not None and stored.source_id != values["source_id"]:
-        values["category"] = stored.category
+    source never changes either (aggregator.db.store); its content may be refreshed.
+    One statement for the batch."""
+    urls = sorted({values["url"] for values in rows})
+    stored = {}
+    for start in range(0, len(urls), 400):
+        stored.update((r.url, r) for r in session.execute(
+            select(Article.url, Article.source_id, Article.category).where(Article.url.in_(urls[start:start + 400]))))
+    for values in rows:
+        row = stored.get(values["url"])
+        if row is not None and row.source_id != values["source_id"]:
+            values["category"] = row.category
 
 
 def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw: bool, relate: bool = True) -> list[dict]:
@@ -183,9 +190,9 @@ def store_articles(session: Session, items: list[dict], *, spider: str, keep_raw
             sources[name] = source_id(session, name, spider or name)
         values = row_values(item, sources[name], keep_raw)
         values["url"] = row_url(session, item)
-        keep_other_sources_category(session, values)
         values.update(dedup_pending=True, relate_pending=relate, pending_run=item.get("run_id"))
         rows.append(values)
+    keep_other_sources_category(session, rows)
     stored = upsert_articles(session, rows)
     index_for_search(session, [(r.article_id, item["title"] or "", item["body"])
                                for r, item in zip(stored, items) if r.outcome in ("inserted", "updated")])

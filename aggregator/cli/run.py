@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from aggregator.cli.common import CliError, fmt_time, plain
+from aggregator.cli.search import positive_int
 
 
 def register(sub, common) -> None:
@@ -28,22 +29,10 @@ def register(sub, common) -> None:
                        help="a Scrapy setting, as for scrapy crawl (AGGREGATOR_REDIS_URL, AGGREGATOR_REDIS_PREFIX)")
     start.set_defaults(run=run_start)
     status = rsub.add_parser("status", parents=[common], help="queued, leased and done requests, and each worker")
-    status.add_argument("run_id", type=_run_id, metavar="ID")
+    status.add_argument("run_id", type=positive_int, metavar="ID")
     status.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="a Scrapy setting (AGGREGATOR_REDIS_URL, AGGREGATOR_REDIS_PREFIX)")
     status.set_defaults(run=run_status)
-
-
-def _run_id(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a run id (a whole number), got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a run id (a whole number), got {text!r}")
-    return value
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:

@@ -63,17 +63,14 @@ def key_prefix(settings) -> str:
 
 
 def run_id(settings) -> int:
-    raw = settings.get("AGGREGATOR_RUN_ID")
-    if raw in (None, ""):
+    try:
+        value = config.value(settings, "AGGREGATOR_RUN_ID")  # a whole number, 1 or more
+    except config.SettingError as exc:
+        raise DistributedConfigError(str(exc)) from None
+    if value is None:
         raise DistributedConfigError(
             "AGGREGATOR_RUN_ID: required in distributed mode (AGGREGATOR_REDIS_URL is set): "
             "create a run with `aggregator run start SPIDER` and join it with -s AGGREGATOR_RUN_ID=ID")
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise DistributedConfigError(f"AGGREGATOR_RUN_ID: expected a run id (a whole number), got {raw!r}") from None
-    if value < 1:
-        raise DistributedConfigError(f"AGGREGATOR_RUN_ID: expected a run id (a whole number), got {raw!r}")
     return value
 
 

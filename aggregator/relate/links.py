@@ -124,16 +124,18 @@ def link_batch(session: Session, keywords: dict[int, dict[str, float]], *, top_n
     scores.sort_indices()
     # each candidate's postings, for the shared keywords of its links
     order = np.lexsort((p_kw, p_cand))
-    c_start = np.searchsorted(p_cand[order], np.arange(n_cand + 1), side="left")
+    c_start = np.searchsorted(p_cand[order], np.arange(n_cand + 1), side="left").tolist()
+    # as Python lists: vector() reads them element by element, where numpy indexing is slow
+    order_l, kw_l, rank_l, w_l = order.tolist(), p_kw.tolist(), p_rank.tolist(), p_w.tolist()
 
     def vector(aid: int, j: int) -> dict[str, float]:
         """The candidate's weights over the postings ``aid`` read (what its score sums)."""
         lim, mine = limits[aid], keywords[aid]
         out = {}
-        for o in order[c_start[j]:c_start[j + 1]].tolist():
-            kw = words[p_kw[o]]
-            if kw in mine and p_rank[o] < lim[kw]:
-                out[kw] = float(p_w[o])
+        for o in order_l[c_start[j]:c_start[j + 1]]:
+            kw = words[kw_l[o]]
+            if kw in mine and rank_l[o] < lim[kw]:
+                out[kw] = w_l[o]
         return out
 
     ranked: dict[int, list[tuple[float, int, int]]] = {}

@@ -183,16 +183,27 @@ class Gazetteer:
 
     def find(self, tokens: Iterable[str]) -> list[RegionMention]:
         """Places named in a token sequence (jieba's segmentation, punctuation included)."""
+        names, prefixes = self.names, self.prefixes
         toks: list[str] = []
         for t in tokens:
             if not t or t.isspace():
                 continue
-            parts = self._split(t) if t not in self.names and len(t) >= 4 else None
-            toks.extend(parts or [t])
+            parts = self._split(t) if len(t) >= 4 and t not in names else None
+            if parts:
+                toks.extend(parts)
+            else:
+                toks.append(t)
         hits: list[str] = []
-        names, prefixes = self.names, self.prefixes
-        i, n = 0, len(toks)
-        while i < n:
+        n = len(toks)
+        # Only a name or the start of one can begin a hit: visit just those positions
+        # (most tokens of an article are neither), in order, skipping what a join consumed.
+        starts = self.__dict__.get("_starts")
+        if starts is None:
+            starts = self.__dict__["_starts"] = prefixes | names.keys()
+        resume = 0
+        for i in [k for k, tok in enumerate(toks) if tok in starts]:
+            if i < resume:
+                continue
             tok = toks[i]
             if tok in prefixes:  # a name the segmenter split: 太原 + 市 → 太原市
                 joined = tok
@@ -205,11 +216,10 @@ class Gazetteer:
                         break
                 if found:
                     hits.append(found[0])
-                    i = found[1]
+                    resume = found[1]
                     continue
             if tok in names:
                 hits.append(tok)
-            i += 1
         if not hits:
             return []
         # unambiguous places first: they give the context that resolves the others

@@ -164,8 +164,10 @@ def _index_keywords(session: Session, tokens: dict[int, tuple[str, str, list[str
         texts[aid] = (title, body, set(title_toks) | set(body_toks))
         tfs[aid] = T.term_frequencies(title_toks, body_toks)
     counted, documents = _count_documents(session, texts)
-    idf = idf_lookup(session, {w for tf in tfs.values() for w in tf}, known=counted, documents=documents)
-    keywords = {aid: T.score_keywords(tf, idf, top_k=top_k) for aid, tf in tfs.items()}
+    words = {w for tf in tfs.values() for w in tf}
+    idf = idf_lookup(session, words, known=counted, documents=documents)
+    idf_of = {w: idf(w) for w in words}  # once per word of the batch, not once per article using it
+    keywords = {aid: T.score_keywords(tf, idf_of.__getitem__, top_k=top_k) for aid, tf in tfs.items()}
     _store_keywords(session, keywords)
     session.flush()
     return keywords

@@ -216,8 +216,8 @@ def score_keywords(tf: Mapping[str, float], idf: Callable[[str], float], *, top_
     """The ``top_k`` keywords by sublinear-tf × idf, weights L2-normalised (so the dot
     product of two articles' lists is their cosine similarity), strongest first; ties
     broken by the word so the result is deterministic."""
-    scored = [(w, sublinear(f) * idf(w)) for w, f in tf.items() if f > 0]
-    scored = [(w, s) for w, s in scored if s > 0]
+    log = math.log  # sublinear(f), inlined: this runs for every word of every article
+    scored = [(w, s) for w, f in tf.items() if f > 0 for s in ((1.0 + log(f)) * idf(w),) if s > 0]
     scored.sort(key=lambda p: (-p[1], p[0]))
     scored = scored[:top_k]
     norm = math.sqrt(sum(s * s for _, s in scored))

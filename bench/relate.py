@@ -213,7 +213,7 @@ def main(argv=None) -> int:
     ap.add_argument("--db", default="sqlite", help="'sqlite' (files in --dir) or a PostgreSQL URL")
     ap.add_argument("--dir", default="/tmp")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--caps", default="", help="also time link_related with these candidate caps, e.g. 50,20")
+    ap.add_argument("--caps", default="", help="also time link_related with these candidate caps, e.g. 10,20 (at most CANDIDATES_PER_KEYWORD)")
     args = ap.parse_args(argv)
     if not DATA.exists():
         print(f"needs {DATA}", file=sys.stderr)

@@ -44,7 +44,8 @@ class Driver(_Driver):
 
     def postings(self, words: list[str], limits: list[int]) -> np.ndarray:
         """The ``limits[i]`` strongest postings of each keyword ``words[i]`` (each a range
-        scan of the (keyword, weight) index), as rows ``(i, article_id, weight)`` of a float
+        scan of the keyword index, which holds the posting rows: see
+        aggregator.relate.store.POSTING_DEPTH; no limit may exceed it), as rows ``(i, article_id, weight)`` of a float
         array: the keyword's position, not its text, so no string is decoded per row."""
         if not words:
             return np.zeros((0, 3))
@@ -52,7 +53,7 @@ class Driver(_Driver):
             # one statement: a LATERAL top-n per keyword
             rows = self.rows(
                 "SELECT k.i - 1, p.article_id, p.weight FROM unnest(%s::text[], %s::int[]) WITH ORDINALITY AS k(kw, lim, i) "
-                "CROSS JOIN LATERAL (SELECT article_id, weight FROM article_keywords WHERE keyword = k.kw "
+                "CROSS JOIN LATERAL (SELECT article_id, weight FROM article_keywords WHERE keyword = k.kw AND posting "
                 "ORDER BY weight DESC LIMIT k.lim) AS p",
                 (words, limits))
         else:
@@ -63,7 +64,7 @@ class Driver(_Driver):
                 for i in range(start, end):
                     params += (words[i], limits[i])
                 rows += self.rows(" UNION ALL ".join(
-                    f"SELECT * FROM (SELECT {i}, article_id, weight FROM article_keywords WHERE keyword = ? "
+                    f"SELECT * FROM (SELECT {i}, article_id, weight FROM article_keywords WHERE keyword = ? AND posting "
                     "ORDER BY weight DESC LIMIT ?)" for i in range(start, end)), params)
         return np.array(rows, dtype=np.float64).reshape(-1, 3)
 

@@ -63,6 +63,22 @@ def _clear(session: Session, table) -> None:
         session.execute(delete(table))
 
 
+def _mark_postings(rows: list[tuple[int, str, float]], terms, weights, depth: int) -> list[tuple[int, str, float, bool]]:
+    """``rows`` (article id, keyword, weight) with their ``posting`` flag: among the
+    ``depth`` strongest rows of the keyword, the newest first among equal weights (the
+    order of the incremental path, aggregator.relate.store.POSTING_DEPTH). ``terms`` and
+    ``weights`` are the rows' keyword ids and weights as arrays, in the same order."""
+    import numpy as np
+
+    aids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    order = np.lexsort((-aids, -weights, terms))
+    ranked = terms[order]
+    rank = np.arange(len(rows)) - np.searchsorted(ranked, ranked, side="left")
+    posting = np.empty(len(rows), dtype=bool)
+    posting[order] = rank < depth
+    return [(*row, flag) for row, flag in zip(rows, posting.tolist())]
+
+
 def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size: int = 500,
                 workers: int | None = None, top_k: int = T.TOP_K, top_n: int | None = None,
                 threshold: float | None = None, candidates_per_keyword: int | None = None,
@@ -82,6 +98,7 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
     top_n = S.TOP_N if top_n is None else top_n
     threshold = S.THRESHOLD if threshold is None else threshold
     cap = S.CANDIDATES_PER_KEYWORD if candidates_per_keyword is None else candidates_per_keyword
+    S.check_cap(cap)
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     cpu0 = _cpu_seconds()
@@ -184,6 +201,8 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
             report("keywords", k, n_docs)
     rows_terms.clear()
     rows_tf.clear()
+    kw_rows = _mark_postings(kw_rows, np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32),
+                             np.concatenate(data) if data else np.zeros(0), S.POSTING_DEPTH)
     with session_factory() as session:
         for model in (KeywordDF, ArticleKeyword, ArticleRelateState):
             _clear(session, model.__table__)
@@ -200,7 +219,8 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
             index.drop(conn, checkfirst=True)
         kw_rows.sort()
         for start in range(0, len(kw_rows), 200_000):
-            bulk_insert(session, ArticleKeyword.__table__, ["article_id", "keyword", "weight"], kw_rows[start:start + 200_000])
+            bulk_insert(session, ArticleKeyword.__table__, ["article_id", "keyword", "weight", "posting"],
+                        kw_rows[start:start + 200_000])
             report("keywords", min(start + 200_000, len(kw_rows)), len(kw_rows))
         for index in secondary:
             index.create(conn)

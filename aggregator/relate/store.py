@@ -45,6 +45,13 @@ STRONG_KEYWORDS = 40
 WEAK_CANDIDATES = 8
 #: How many of a new article's best candidates are checked for gaining it as a link.
 REVERSE_CHECK = 50
+#: A keyword row is a posting (``article_keywords.posting``, the rows the keyword index
+#: holds) when it is among the ``POSTING_DEPTH`` strongest of its keyword as it is
+#: written: the deepest any linking reads. Rows are only ever added between rebuilds, so a
+#: row weaker than that when written is never among them later, and is never read by
+#: keyword (an article's rows replaced by a changed text can leave a keyword with fewer
+#: postings than it should have until ``scrapy relate`` marks them all afresh).
+POSTING_DEPTH = CANDIDATES_PER_KEYWORD + 1
 
 DOCUMENTS = "documents"
 _CHUNK = 400  # bound parameters per IN (...) list
@@ -136,11 +143,33 @@ def make_idf(df: dict[str, int], documents: int, *, prior_documents: float = T.P
 
 
 def _store_keywords(session: Session, keywords: dict[int, list[tuple[str, float]]]) -> None:
-    """Replace the stored keywords of each article in ``keywords`` (article id -> list)."""
+    """Replace the stored keywords of each article in ``keywords`` (article id -> list),
+    each marked a posting when it is among the ``POSTING_DEPTH`` strongest of its keyword."""
     for chunk in _chunks(list(keywords)):
         session.execute(delete(_AK).where(_AK.c.article_id.in_(chunk)))
-    bulk_insert(session, _AK, ["article_id", "keyword", "weight"],
-                [(aid, k, w) for aid, kws in keywords.items() for k, w in kws])
+    floors = posting_floors(Driver(session), sorted({k for kws in keywords.values() for k, _ in kws}))
+    # A row equal to the floor ranks above it (the newer first among equal weights, as the
+    # postings read orders them). Rows of this batch are judged against the stored ones
+    # only: one pushed out by another of the batch is kept as a posting, which costs an
+    # index row, never a wrong read.
+    bulk_insert(session, _AK, ["article_id", "keyword", "weight", "posting"],
+                [(aid, k, w, (f := floors.get(k)) is None or w >= f) for aid, kws in keywords.items() for k, w in kws])
+
+
+def posting_floors(db: Driver, words: list[str], depth: int = POSTING_DEPTH) -> dict[str, float]:
+    """The weight of the ``depth``-th strongest posting of each keyword of ``words`` that
+    has that many (one index range scan each, one statement)."""
+    if not words:
+        return {}
+    if db.pg:
+        rows = db.rows(
+            "SELECT k.kw, (SELECT weight FROM article_keywords WHERE keyword = k.kw AND posting "
+            "ORDER BY weight DESC OFFSET %s LIMIT 1) FROM unnest(%s::text[]) AS k(kw)", (depth - 1, words))
+    else:
+        rows = db.rows(
+            "SELECT k.value, (SELECT weight FROM article_keywords WHERE keyword = k.value AND posting "
+            "ORDER BY weight DESC LIMIT 1 OFFSET ?) FROM json_each(?) AS k", (depth - 1, json.dumps(words, ensure_ascii=False)))
+    return {w: f for w, f in rows if f is not None}
 
 
 def index_keywords(session: Session, article_id: int, title: str, body: str, *, top_k: int = T.TOP_K) -> list[tuple[str, float]]:
@@ -202,12 +231,20 @@ def _by_weight(keywords: dict[str, float]) -> list[tuple[str, float]]:
     return sorted(keywords.items(), key=lambda p: (-p[1], p[0]))
 
 
+def check_cap(cap: int) -> None:
+    """Linking cannot read deeper into a keyword than its postings go."""
+    if not 0 < cap < POSTING_DEPTH:
+        raise ValueError(f"candidates per keyword must be 1 to {POSTING_DEPTH - 1} (the postings kept of each "
+                         f"keyword, aggregator.relate.store.POSTING_DEPTH), got {cap}")
+
+
 def posting_limits(keywords: dict[str, float], *, cap: int | None = None, strong: int | None = None,
                    weak: int | None = None) -> dict[str, int]:
     """How many postings of each of an article's keywords its linking reads: ``cap`` for its
     ``strong`` heaviest, ``weak`` for the rest, plus one (the article's own posting).
     Defaults: the module's constants."""
     cap = CANDIDATES_PER_KEYWORD if cap is None else cap
+    check_cap(cap)
     strong = STRONG_KEYWORDS if strong is None else strong
     weak = WEAK_CANDIDATES if weak is None else weak
     return {kw: (cap if rank < strong else weak) + 1 for rank, (kw, _) in enumerate(_by_weight(keywords))}

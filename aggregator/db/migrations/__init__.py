@@ -14,6 +14,9 @@ they work from an installed copy.
   ``heartbeat_at``) and ``crawl_frontier``.
 * ``0007_distributed`` — ``crawl_runs.args`` and ``crawl_run_workers``: runs shared by
   worker processes on several machines (aggregator.distributed).
+* ``0008_keyword_postings`` — ``article_keywords.posting``, and the keyword index holds
+  only those rows (the ones linking reads by keyword; storing the others wrote most of
+  relate's pages).
 
 A database made by ``make_engine`` is stamped at :data:`HEAD` when it is created; a
 database that has the tables but no ``alembic_version`` was made before migrations and
@@ -34,7 +37,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
 FIRST = "0001_initial"
-HEAD = "0007_distributed"
+HEAD = "0008_keyword_postings"
 VERSION_TABLE = "alembic_version"
 
 

@@ -35,6 +35,28 @@ def bulk_insert(session: Session, table: Table, columns: list[str], rows: list[t
             cur.close()
 
 
+def insert_new(session: Session, table: Table, columns: list[str], pg_types: list[str], rows: list[tuple]) -> None:
+    """Insert those of ``rows`` (tuples in ``columns`` order) whose key is not stored yet
+    (``ON CONFLICT DO NOTHING``), through the driver: one statement of arrays on
+    PostgreSQL (``pg_types`` are the columns' types, for ``unnest``), executemany on SQLite."""
+    if not rows:
+        return
+    conn = session.connection()
+    dbapi = conn.connection.driver_connection
+    names = ", ".join(columns)
+    cur = dbapi.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            arrays = ", ".join(f"%s::{t}[]" for t in pg_types)
+            cur.execute(f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+                        [list(col) for col in zip(*rows)])
+        else:
+            marks = ", ".join("?" for _ in columns)
+            cur.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows)
+    finally:
+        cur.close()
+
+
 class Driver:
     """The caller's transaction, through the database driver: ``IN`` lists as one
     parameter (a JSON array on SQLite, an array on PostgreSQL), rows as plain tuples."""

@@ -37,7 +37,7 @@ from typing import Iterable, Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from aggregator.db.bulk import Driver
+from aggregator.db.bulk import Driver, insert_new
 from aggregator.db.models import Article, DedupBand, DedupLock, DedupSignature, Source
 from aggregator.dedup.fingerprint import (
     DEFAULT_CONFIG,
@@ -190,11 +190,11 @@ def index_batch(session: Session, prepared: list[tuple[int, Signature | None, st
                      "n_shingles": sig.n_shingles if sig else 0, "signature": sig.to_bytes() if sig else None,
                      "params": config.params})
         if sig is not None:
-            bands += [{"band_key": k, "article_id": article_id} for k in keys[article_id]]
+            bands += [(k, article_id) for k in keys[article_id]]
     if rows:
         session.execute(_insert(session, _SIG).on_conflict_do_nothing(), rows)
-    if bands:
-        session.execute(_insert(session, _BAND).on_conflict_do_nothing(), bands)
+    # 32 rows an article: through the driver, not SQLAlchemy's parameter dicts
+    insert_new(session, _BAND, ["band_key", "article_id"], ["bigint", "integer"], bands)
 
 
 def find_batch_candidates(session: Session, signed: list[tuple[int, Signature]], keys: dict[int, list[int]],

@@ -259,6 +259,27 @@ def test_progress_line():
     assert progress_line(figures, 60.0) == "Progress: 30 pages fetched (30/min), 22 stored, 3 dropped, 11 queued"
 
 
+def test_a_crawl_on_a_schema_older_than_the_release_says_upgrade_and_exits_2(tmp_path):
+    from alembic import command
+
+    from aggregator.db import migrations
+    from aggregator.db.engine import make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(migrations.alembic_config(conn), "0007_distributed")
+    engine.dispose()
+    result = run_scrapy("crawl", "site", "-a", "start_url=http://127.0.0.1:9/", db_url=url)
+    lines = result.stderr.strip().splitlines()
+    assert (result.returncode, lines) == (2, [
+        f"error: the database schema is at 0007_distributed, this release works with {migrations.HEAD}: "
+        "run `aggregator db upgrade` (with the crawls stopped)"]), result.stderr[-2000:]
+    assert migrations.upgrade(make_engine(url, create_tables=False))[1] == migrations.HEAD
+    result = run_scrapy("crawl", "site", "-a", "start_url=http://127.0.0.1:9/", "-s", "RETRY_TIMES=0", db_url=url)
+    assert "schema" not in result.stderr  # upgraded, it crawls (and fails on the dead start URL, as it should)
+
+
 def _crawl_default_log(*args, db_url):
     """`scrapy crawl` with the log a cron job gets: no -s LOG_LEVEL (run_scrapy gives one)."""
     import os

@@ -6,7 +6,8 @@
 - the database is opened (created, checked) before anything is fetched: an outage there
   (server down, file read-only, disk full) prints ``error: database unavailable: …`` and
   exits 1; a URL that cannot work (no such database, a bad password, an unknown host) is
-  a mistake: one line, exit 2;
+  a mistake: one line, exit 2; so is a schema older than this release's (run
+  ``aggregator db upgrade``);
 - the log is compact by default (aggregator/extensions/progress.py);
 - the exit code is 1 when the run failed or was interrupted (see
   aggregator/extensions/crawl_run.py); when it ended on a fatal cause (the database
@@ -26,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator import config, distributed
 from aggregator.db.engine import make_engine, resolve_db_url
+from aggregator.db import migrations
 from aggregator.db.errors import describe, is_outage
 from aggregator.dbwait import FATAL_KEY
 from aggregator.extensions.crawl_run import LINE_KEY, STATUS_KEY
@@ -86,13 +88,23 @@ class Command(ScrapyCrawlCommand):
         except config.SettingError as exc:
             self._exit(f"error: {exc}", 2)
         try:
-            make_engine(url).dispose()
+            engine = make_engine(url)
+            try:
+                with engine.connect() as conn:
+                    revision = migrations.current(conn)
+            finally:
+                engine.dispose()
         except SQLAlchemyError as exc:
             if config.is_config_mistake(exc):
                 self._exit(f"error: database: {describe(exc)}", 2)
             if is_outage(exc):
                 self._exit(f"error: database unavailable: {describe(exc)}; nothing was fetched", 1)
             self._exit(f"error: database: {describe(exc)}", 2)
+        if revision != migrations.HEAD:
+            # An older schema lacks what this release writes: every batch would fail (and
+            # its articles wait) until someone upgraded it. Said once, before anything runs.
+            self._exit(f"error: the database schema is at {revision}, this release works with {migrations.HEAD}: "
+                       "run `aggregator db upgrade` (with the crawls stopped)", 2)
 
     @staticmethod
     def _exit(line: str, code: int):

@@ -107,3 +107,66 @@ def test_upgrade_marks_rows_of_an_older_database_by_their_rank(sqlite_engine):
 def test_a_deeper_read_than_the_postings_is_refused():
     with pytest.raises(ValueError, match="candidates per keyword must be 1 to 20"):
         S.posting_limits({"光伏": 1.0}, cap=POSTING_DEPTH)
+
+
+def _links(session: Session) -> list[tuple]:
+    return [tuple(r) for r in session.execute(text(
+        "SELECT article_id, related_id, round(score, 6), shared_keywords FROM related_articles ORDER BY 1, 2"))]
+
+
+def _keyword_rows(session: Session) -> list[tuple]:
+    return [tuple(r) for r in session.execute(text(
+        "SELECT article_id, keyword, round(weight, 9), posting FROM article_keywords ORDER BY 1, 2"))]
+
+
+def test_the_workers_copy_of_the_postings_links_as_the_database_does(tmp_path):
+    """Two databases given the same batches, one linked through a PostingsCache kept across
+    batches (as a worker keeps it), the other reading every posting from the database:
+    links, keyword rows and posting marks agree after each batch — also when another
+    writer's batch comes between two of the copy's (the copy must start over), when a
+    batch replaces an article's keywords (a changed text), and after a batch that failed."""
+    from aggregator.db.engine import make_engine
+    from aggregator.relate import ensure_schema
+    from aggregator.relate.postings import PostingsCache
+
+    corpus = texts(300)
+    dbs = []
+    for name in ("cached", "plain"):
+        eng = make_engine(f"sqlite:///{tmp_path / (name + '.db')}")
+        ensure_schema(eng)
+        with Session(eng) as s:
+            ids = [add_article(s, *t) for t in corpus]
+            s.commit()
+        dbs.append(eng)
+    cache = PostingsCache(POSTING_DEPTH)
+
+    def batch(articles, *, with_cache=True, fail=False):
+        for eng, use in zip(dbs, (with_cache, False)):
+            with Session(eng) as s:
+                try:
+                    with s.begin():
+                        index_articles(s, articles, cache=cache if use else None)
+                        if fail:
+                            raise RuntimeError("the batch fails before its commit")
+                except RuntimeError:
+                    if use:
+                        cache.discard()
+                    continue
+                if use:
+                    cache.committed()
+        with Session(dbs[0]) as a, Session(dbs[1]) as b:
+            assert _keyword_rows(a) == _keyword_rows(b)
+            assert _links(a) == _links(b)
+
+    rows = [(aid, *t) for aid, t in zip(ids, corpus)]
+    for start in range(0, 150, 30):
+        batch(rows[start:start + 30])
+    assert cache.version is not None and cache.top, "the copy was kept across batches"
+    batch(rows[150:180], with_cache=False)  # another writer: the copy's version is behind now
+    batch(rows[180:210])
+    changed = [(rows[5][0], rows[5][1], rows[250][2])]  # article 5 with another text
+    batch(changed + rows[210:230])
+    batch(rows[230:250], fail=True)  # rolled back in both: the copy must forget it
+    assert cache.version is None and not cache.top
+    for start in range(230, 300, 35):
+        batch(rows[start:start + 35])

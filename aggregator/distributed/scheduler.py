@@ -92,10 +92,11 @@ class DistributedScheduler(Scheduler):
     def _enqueue(self, request) -> bool:
         found_by = request.meta.pop(FOUND_BY_META, None)  # the lease waiting for it; not pickled
         try:
-            if not request.dont_filter and self.df.request_seen(request):
+            if request.dont_filter:
+                self.queue.push(request)
+            elif not self.queue.push_unseen(request, self.df.request_fingerprint(request), self.df.key):
                 self.df.log(request, self.spider)
                 return False
-            self.queue.push(request)
             self._inc("scheduler/enqueued/redis")
             return True
         except REDIS_ERRORS:

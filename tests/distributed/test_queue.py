@@ -227,6 +227,16 @@ def test_the_scheduler_queues_a_found_request_then_acks_its_page(redis_server, p
     assert found.url == "http://example.test/7" and "aggregator_found_by" not in found.meta
 
 
+def test_push_unseen_records_the_fingerprint_and_queues_in_one_step(queue, redis_server, prefix):
+    dupefilter = RunKeys(prefix, 7).dupefilter
+    assert queue.push_unseen(req(1, priority=4), "fp-1", dupefilter) is True
+    assert queue.push_unseen(req(1, priority=4), "fp-1", dupefilter) is False  # seen: not queued twice
+    assert redis_server.sismember(dupefilter, "fp-1")
+    assert queue.counts()["queued"] == 1
+    token, back = queue.pop_lease("w1:1")
+    assert token == "w1:1|-4" and back.meta["n"] == 1  # scrapy-redis's score: -priority
+
+
 def test_budget_is_shared_and_counts_a_page_once(redis_server, prefix):
     keys = RunKeys(prefix, 9)
     a = RedisListBudget(redis_server, keys, 2, "http://s.test/")

@@ -172,13 +172,14 @@ def test_a_killed_worker_loses_nothing(big_site, pg_url, prefix, redis_server, t
     print(f"pages fetched again after the kill: {refetched}")
 
 
-@pytest.mark.parametrize("instant", ["ack-list:3"])
+@pytest.mark.parametrize("instant", ["ack-list:3", "take-list:3"])
 def test_a_worker_killed_at_the_worst_instant_loses_nothing(instant, big_site, pg_url, prefix, redis_server, tmp_path):
-    """The instant a SIGKILL at random (the test above) hits only now and then, every
+    """The instants a SIGKILL at random (the test above) hits only now and then, every
     time (tests/distributed/dying_worker.py): the worker dies right after its third list
     page (index, page 1, page 2) is acked — that page is never fetched again, so what it
-    found must be in the run's queue by then. Else the rest of the site is lost, and the
-    run still ends "finished"."""
+    found must be in the run's queue by then — or right after the shared budget gave it
+    page 3, not queued yet — page 2, read again by the other worker, must still queue it.
+    Else the rest of the site is lost, and the run still ends "finished"."""
     site, server = big_site
     server.httpd.hits.clear()
     env = cluster_env(pg_url, prefix)

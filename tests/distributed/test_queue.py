@@ -243,7 +243,8 @@ def test_budget_is_shared_and_counts_a_page_once(redis_server, prefix):
     b = RedisListBudget(redis_server, keys, 2, "http://s.test/")
     assert a.take("http://s.test/") == "seen"  # the seed itself
     assert a.take("http://s.test/1") == "taken"
-    assert b.take("http://s.test/1") == "seen"
+    # queued again (the dupefilter drops it if a is alive and queued it), counted once
+    assert b.take("http://s.test/1") == "taken"
     assert b.take("http://s.test/2") == "taken"
     assert a.take("http://s.test/3") == "spent"
 

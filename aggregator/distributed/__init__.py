@@ -38,6 +38,8 @@ DEFAULT_QUIET_SECONDS = 30.0
 DEFAULT_POLL_SECONDS = 0.25
 #: request.meta key of the lease a request was popped under
 LEASE_META = "aggregator_lease"
+#: request.meta key of the lease whose page yielded the request (until it is queued)
+FOUND_BY_META = "aggregator_found_by"
 
 
 class DistributedConfigError(ValueError):

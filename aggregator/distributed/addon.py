@@ -4,7 +4,8 @@
 
 It swaps in the run's scheduler and dupefilter, the politeness download handler, the
 worker extension (which records the run in place of aggregator.extensions.crawl_run's
-one row per process) and the spider middleware that leaves seeding to ``run start``.
+one row per process) and the spider middlewares that leave seeding to ``run start`` and
+keep a page's lease until what it found is queued.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Distributed:
         _set(settings, "EXTENSIONS", extensions)
         middlewares = dict(settings.getdict("SPIDER_MIDDLEWARES"))
         middlewares[f"{PKG}.spidermw.SeededStartMiddleware"] = 10
+        # nearest the engine: it sees exactly the requests that go on to the scheduler
+        middlewares[f"{PKG}.spidermw.FoundRequestsMiddleware"] = 0
         _set(settings, "SPIDER_MIDDLEWARES", middlewares)
         handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
         for scheme in ("http", "https"):

@@ -1,10 +1,11 @@
 """The site spider's list-page budget, shared by the workers of a run: a counter and a
 set per seed in Redis, taken in one Lua script (so two workers never both take the last
-page, nor both queue one list page)."""
+page, nor both count one list page). A page counted already is queued again all the same
+(the run's dupefilter drops it if it is in the queue): its taker may have died first."""
 
 from __future__ import annotations
 
-from aggregator.budget import ListBudget
+from aggregator.budget import SEEN, TAKEN, ListBudget
 
 # KEYS: left counter, queued set; ARGV: url, initial budget, seed
 TAKE = """
@@ -25,4 +26,11 @@ class RedisListBudget(ListBudget):
 
     def take(self, url: str) -> str:
         verdict = self._take(keys=self.keys, args=[url, self.pages, self.seed])
-        return verdict.decode() if isinstance(verdict, bytes) else verdict
+        verdict = verdict.decode() if isinstance(verdict, bytes) else verdict
+        if verdict == SEEN and url != self.seed:
+            # Queued by some worker — or taken by one killed before it queued it, whose page
+            # is read again now: queue it, and the run's dupefilter drops it if it is queued
+            # already (its fingerprint is recorded with the request, in one step). Budgeted
+            # once all the same. The seed stays seen: `run start` queued it unfiltered.
+            return TAKEN
+        return verdict

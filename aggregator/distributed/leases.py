@@ -1,14 +1,21 @@
-"""When a leased request is done: its callback (or errback) has returned and every item
-it yielded has left the item pipelines — stored, or dropped with a counted reason.
+"""When a leased request is done: its callback (or errback) has returned, every item it
+yielded has left the item pipelines — stored, or dropped with a counted reason — and
+every request it yielded is in the run's queue.
 
 Scrapy finishes a response's items after its callback has returned them, concurrently,
 so the book counts per lease the items yielded and the items finished (the
-``item_scraped``, ``item_dropped`` and ``item_error`` signals, which name the response and
-so the lease). The lease is acked when the callback is done and no item is left. An item
-that was handed back unstored (the crawl stopping, the database gone: ``Interrupted``,
-``DatabaseDown``) makes the lease go back to the queue instead, for some worker to fetch
-again. A request that Scrapy replaced by another (a retry, a redirect) hands its lease
-on: the new request is queued, then the old lease acked.
+``item_scraped``, ``item_dropped`` and ``item_error`` signals, which name the response
+and so the lease). The lease is acked when the callback is done, no item is left, and
+every request it yielded is in the run's queue: Scrapy hands a callback's requests to
+the scheduler only after it has read the whole callback (the scraper fills a queue from
+it, then schedules), so a page acked when its callback returned could die with what it
+found still in memory — gone for good, since a done page is never fetched again. (The
+worker's spider middleware counts them, nearest the engine, so a request a middleware
+drops is never waited for; the scheduler counts them queued.) An item that was handed
+back unstored (the crawl stopping, the database gone: ``Interrupted``, ``DatabaseDown``)
+makes the lease go back to the queue instead, for some worker to fetch again. A request
+that Scrapy replaced by another (a retry, a redirect) hands its lease on: the new
+request is queued, then the old lease acked.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ class Lease:
     callback: Callable | None
     errback: Callable | None
     items: int = 0  # yielded, not yet finished
+    requests: int = 0  # yielded, not yet in the run's queue
     returned: bool = False  # the callback or errback is done
     handed_back: bool = False
 
@@ -83,6 +91,21 @@ class LeaseBook:
         lease.handed_back |= handed_back
         self._maybe_done(token, lease)
 
+    def request_found(self, token: str | None) -> None:
+        """The page of this lease yielded a request, on its way to the scheduler."""
+        lease = self.open.get(token) if token else None
+        if lease is not None:
+            lease.requests += 1
+
+    def request_queued(self, token: str | None) -> None:
+        """A request the page of this lease yielded is in the run's queue (or was a
+        duplicate of one already requested)."""
+        lease = self.open.get(token) if token else None
+        if lease is None:
+            return
+        lease.requests -= 1
+        self._maybe_done(token, lease)
+
     def returned(self, token: str) -> None:
         lease = self.open.get(token)
         if lease is not None and not lease.returned:
@@ -99,7 +122,7 @@ class LeaseBook:
         return self.queue.release(tokens) if tokens else 0
 
     def _maybe_done(self, token: str, lease: Lease) -> None:
-        if not lease.returned or lease.items > 0:
+        if not lease.returned or lease.items > 0 or lease.requests > 0:
             return
         del self.open[token]
         if lease.handed_back:
@@ -151,9 +174,11 @@ class LeaseBook:
             except BaseException:
                 book.returned(token)
                 raise
-            if out is None or isinstance(out, Request) or _is_failure(out):
+            if out is None or _is_failure(out):
                 book.returned(token)
                 return out
+            if isinstance(out, Request):  # done once the middlewares have counted it (see the module doc)
+                return book._follow(token, [out])
             if isinstance(out, AsyncIterator) or inspect.isasyncgen(out):
                 return book._follow_async(token, out)
             if inspect.iscoroutine(out):
@@ -204,11 +229,8 @@ class LeaseBook:
             self.returned(token)
             raise
         items = [] if out is None else (list(out) if hasattr(out, "__iter__") and not isinstance(out, dict) else [out])
-        for value in items:
-            if value is not None and not isinstance(value, Request):
-                self.item_started(token)
-        self.returned(token)
-        return items
+        # returned once the spider middlewares have read it all, so its requests are counted first
+        return self._follow(token, items)
 
 
 def _reraise(failure):

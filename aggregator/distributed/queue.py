@@ -68,6 +68,16 @@ if n > 0 then redis.call('SET', KEYS[4], string.format('%.6f', now)) end
 return n
 """
 
+# A request not seen before: its fingerprint recorded and the request queued in one step.
+# Two steps (scrapy-redis's SADD, then ZADD) leave a worker killed between them with a
+# fingerprint whose request is in no queue: its page, read again, finds it "seen" and
+# nobody ever fetches it. KEYS: dupefilter, queue; ARGV: fingerprint, score, request.
+PUSH_UNSEEN = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: leases; ARGV: lease seconds, tokens...
 RENEW = _NOW + """
 local n = 0
@@ -97,9 +107,16 @@ class LeasedQueue(PriorityQueue):
         self._requeue = server.register_script(REQUEUE)
         self._renew = server.register_script(RENEW)
         self._quiet = server.register_script(QUIET)
+        self._push_unseen = server.register_script(PUSH_UNSEEN)
 
     def pop(self, timeout=0):  # a plain pop would lose the request to a crash
         raise NotImplementedError("use pop_lease(): a popped request is leased until it is done")
+
+    def push_unseen(self, request, fingerprint: str, dupefilter_key: str) -> bool:
+        """Queue the request unless ``fingerprint`` is in the dupefilter; False when it was."""
+        # the score as scrapy-redis's push() gives it
+        return bool(self._push_unseen(keys=[dupefilter_key, self.key],
+                                      args=[fingerprint, -request.priority, self._encode_request(request)]))
 
     def pop_lease(self, holder: str):
         """(token, request) of the next request, now leased to ``holder``; None when empty."""

@@ -15,7 +15,7 @@ import time
 
 from scrapy_redis.scheduler import Scheduler
 
-from aggregator.distributed import LEASE_META, RunKeys, connect, lease_seconds, redis_url
+from aggregator.distributed import FOUND_BY_META, LEASE_META, RunKeys, connect, lease_seconds, redis_url
 from aggregator.distributed.dupefilter import RunDupeFilter
 from aggregator.distributed.leases import REDIS_ERRORS, LeaseBook
 
@@ -90,12 +90,22 @@ class DistributedScheduler(Scheduler):
         return queued
 
     def _enqueue(self, request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        self.queue.push(request)
-        self._inc("scheduler/enqueued/redis")
-        return True
+        found_by = request.meta.pop(FOUND_BY_META, None)  # the lease waiting for it; not pickled
+        try:
+            if request.dont_filter:
+                self.queue.push(request)
+            elif not self.queue.push_unseen(request, self.df.request_fingerprint(request), self.df.key):
+                self.df.log(request, self.spider)
+                return False
+            self._inc("scheduler/enqueued/redis")
+            return True
+        except REDIS_ERRORS:
+            if found_by:  # kept for _catch_up: the lease still waits for it
+                request.meta[FOUND_BY_META], found_by = found_by, None
+            raise
+        finally:
+            if found_by:  # queued, a duplicate, or unqueueable for good: the lease waits no more
+                self.book.request_queued(found_by)
 
     def _catch_up(self) -> bool:
         """Send what Redis refused while it was away; False while it still refuses."""

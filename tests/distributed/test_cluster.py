@@ -44,11 +44,12 @@ def assert_stories_linked(after: harness.Audit, site) -> None:
     assert not unlinked, f"{len(unlinked)} stories not linked, e.g. {sorted(unlinked[0])}"
 
 
-def workers(n: int, run: int, env: dict, tmp_path, *extra: str) -> list[harness.Crawl]:
+def workers(n: int, run: int, env: dict, tmp_path, *extra: str, entry: tuple[str, ...] = ("-m", "scrapy"),
+            name: str = "w") -> list[harness.Crawl]:
     settings = ["-s", f"AGGREGATOR_RUN_ID={run}", "-s", f"AGGREGATOR_REDIS_PREFIX={env['AGGREGATOR_REDIS_PREFIX']}",
                 "-s", f"AGGREGATOR_DISTRIBUTED_QUIET_SECONDS={QUIET}", "-s", f"AGGREGATOR_HEARTBEAT_SECONDS={HEARTBEAT}",
                 *extra]
-    return [harness.Crawl(["site", *settings], env["AGGREGATOR_DB_URL"], env).start(tmp_path / f"w{i}.log")
+    return [harness.Crawl(["site", *settings], env["AGGREGATOR_DB_URL"], env, entry=entry).start(tmp_path / f"{name}{i}.log")
             for i in range(n)]
 
 
@@ -169,6 +170,35 @@ def test_a_killed_worker_loses_nothing(big_site, pg_url, prefix, redis_server, t
     assert [k for k in keys_of(redis_server, prefix) if k.startswith(f"{prefix}:run:")] == []
     refetched = sum(1 for p, t in hits.items() if len(t) > 1 and p != "/robots.txt")
     print(f"pages fetched again after the kill: {refetched}")
+
+
+@pytest.mark.parametrize("instant", ["ack-list:3", "take-list:3"])
+def test_a_worker_killed_at_the_worst_instant_loses_nothing(instant, big_site, pg_url, prefix, redis_server, tmp_path):
+    """The instants a SIGKILL at random (the test above) hits only now and then, every
+    time (tests/distributed/dying_worker.py): the worker dies right after its third list
+    page (index, page 1, page 2) is acked — that page is never fetched again, so what it
+    found must be in the run's queue by then — or right after the shared budget gave it
+    page 3, not queued yet — page 2, read again by the other worker, must still queue it.
+    Else the rest of the site is lost, and the run still ends "finished"."""
+    site, server = big_site
+    server.httpd.hits.clear()
+    env = cluster_env(pg_url, prefix)
+    run = start_run(env, "site", f"start_url={server.url}/index.html", "max_pages=100")
+    [victim] = workers(1, run, env, tmp_path, entry=("-m", "tests.distributed.dying_worker", instant), name="victim")
+    assert victim.wait(timeout=120) == -signal.SIGKILL, victim.stderr()[-3000:]
+    assert "dying_worker: SIGKILL right after" in victim.stderr()  # the hook struck, not something else
+    [survivor] = workers(1, run, env, tmp_path, name="survivor")
+    [(code, _)] = wait_all([survivor])
+    assert code == 0, survivor.stderr()[-3000:]
+    hits = site_hits(server)
+    fetched = sum(1 for p in hits if p.startswith("/post/"))
+    assert fetched == ARTICLES, f"{ARTICLES - fetched} articles never fetched"
+    after = harness.audit(pg_url)
+    assert after.stored == ARTICLES, f"{ARTICLES - after.stored} articles lost"
+    assert after.half_done == [] and after.silent == []
+    assert [(r.id, r.status) for r in db_rows(pg_url, "SELECT id, status FROM crawl_runs")] == [(run, "finished")]
+    assert sorted(s for (s,) in db_rows(pg_url, "SELECT status FROM crawl_run_workers")) == ["finished", "lost"]
+    assert [k for k in keys_of(redis_server, prefix) if k.startswith(f"{prefix}:run:")] == []
 
 
 def test_politeness_is_cluster_wide(pg_url, prefix, tmp_path):

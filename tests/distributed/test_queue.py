@@ -25,6 +25,9 @@ class Tiny(scrapy.Spider):
     def parse_page(self, response):
         yield {"url": response.url}
 
+    def parse_list(self, response):
+        return [req(7)]
+
 
 SPIDER = Tiny()
 
@@ -153,13 +156,95 @@ def test_a_retried_request_hands_its_lease_on():
     assert q.acked == ["w1:3|0"]
 
 
+def leased(book: LeaseBook, token: str, callback) -> scrapy.Request:
+    request = scrapy.Request("http://example.test/list", callback=callback, meta={"aggregator_lease": token})
+    book.begin(token, request, default_callback=None)
+    return request
+
+
+def read_page(book: LeaseBook, request: scrapy.Request) -> list:
+    """Read a leased page as a worker does: its wrapped callback's output through the
+    worker's spider middleware, to the end (Scrapy's scraper reads it all before it
+    schedules a single request)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from aggregator.distributed.spidermw import FoundRequestsMiddleware
+
+    response = scrapy.http.HtmlResponse(request.url, body=b"<html></html>", request=request)
+    mw = FoundRequestsMiddleware(SimpleNamespace(distributed_scheduler=SimpleNamespace(book=book)))
+
+    async def read():
+        async def output():
+            for value in request.callback(response):
+                yield value
+        return [value async for value in mw.process_spider_output(response, output())]
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize("returns", ["a generator", "one request"])
+def test_a_page_is_done_only_once_the_requests_it_found_are_queued(returns):
+    """A page acked with what it found still in the worker's memory, then a SIGKILL: those
+    requests are fetched by nobody, ever (the page is done)."""
+    book = LeaseBook(q := FakeQueue())
+    if returns == "a generator":
+        def callback(response):
+            yield req(1)
+            yield req(2)
+    else:
+        def callback(response):
+            return req(1)
+    out = read_page(book, leased(book, "w1:4|0", callback))
+    assert [r.meta["aggregator_found_by"] for r in out] == ["w1:4|0"] * (2 if returns == "a generator" else 1)
+    for _ in out:
+        assert q.acked == []  # read to the end, but not all it found is queued yet
+        book.request_queued("w1:4|0")
+    assert q.acked == ["w1:4|0"]
+
+
+def test_the_scheduler_queues_a_found_request_then_acks_its_page(redis_server, prefix):
+    """Over the real Redis: the found request is in the run's queue, without the page's
+    mark, before the page's lease is acked; found again, it is a duplicate, and that page
+    is done all the same."""
+    from aggregator.distributed.scheduler import DistributedScheduler
+
+    scheduler = DistributedScheduler(redis_server, keys=RunKeys(prefix, 11), lease_seconds=30)
+    from types import SimpleNamespace
+
+    spider = Tiny()
+    spider.crawler = SimpleNamespace()  # where open() leaves the scheduler for the worker extension
+    scheduler.open(spider)
+    scheduler.holder = "w1"
+    for n, first in ((1, True), (2, False)):
+        scheduler.queue.push(scrapy.Request(f"http://example.test/list{n}", callback=spider.parse_list, dont_filter=True))
+        page = scheduler.next_request()
+        out = read_page(scheduler.book, page)
+        assert scheduler.queue.counts()["leased"] == 1  # read, not done
+        assert [scheduler.enqueue_request(r) for r in out] == [first]
+        assert scheduler.queue.counts() == {"queued": 1, "leased": 0, "done": n}  # queued, then acked
+    _, found = scheduler.queue.pop_lease("w2:1")
+    assert found.url == "http://example.test/7" and "aggregator_found_by" not in found.meta
+
+
+def test_push_unseen_records_the_fingerprint_and_queues_in_one_step(queue, redis_server, prefix):
+    dupefilter = RunKeys(prefix, 7).dupefilter
+    assert queue.push_unseen(req(1, priority=4), "fp-1", dupefilter) is True
+    assert queue.push_unseen(req(1, priority=4), "fp-1", dupefilter) is False  # seen: not queued twice
+    assert redis_server.sismember(dupefilter, "fp-1")
+    assert queue.counts()["queued"] == 1
+    token, back = queue.pop_lease("w1:1")
+    assert token == "w1:1|-4" and back.meta["n"] == 1  # scrapy-redis's score: -priority
+
+
 def test_budget_is_shared_and_counts_a_page_once(redis_server, prefix):
     keys = RunKeys(prefix, 9)
     a = RedisListBudget(redis_server, keys, 2, "http://s.test/")
     b = RedisListBudget(redis_server, keys, 2, "http://s.test/")
     assert a.take("http://s.test/") == "seen"  # the seed itself
     assert a.take("http://s.test/1") == "taken"
-    assert b.take("http://s.test/1") == "seen"
+    # queued again (the dupefilter drops it if a is alive and queued it), counted once
+    assert b.take("http://s.test/1") == "taken"
     assert b.take("http://s.test/2") == "taken"
     assert a.take("http://s.test/3") == "spent"
 

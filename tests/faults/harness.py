@@ -41,6 +41,8 @@ class Crawl:
     proc: subprocess.Popen | None = None
     started: float = 0.0
     log: Path | None = None
+    #: what runs `crawl ARGS`: scrapy itself, or a module that wraps it (a test's hook)
+    entry: tuple[str, ...] = ("-m", "scrapy")
 
     def start(self, log: Path) -> "Crawl":
         self.log = log
@@ -48,7 +50,7 @@ class Crawl:
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             # the test's own arguments last, so they win over FAST
-            [sys.executable, "-m", "scrapy", "crawl", *FAST, *self.args], cwd=ROOT, env=env,
+            [sys.executable, *self.entry, "crawl", *FAST, *self.args], cwd=ROOT, env=env,
             stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True)
         return self
 

@@ -29,7 +29,6 @@ from aggregator.dbwait import CrawlStopping
 from aggregator.offload import Batcher
 from aggregator.pending import complete_relate
 from aggregator.pipelines.store import outage_as_unavailable
-from aggregator.relate import postings
 from aggregator.relate import store as relate_store
 from aggregator.relate import text as relate_text
 
@@ -84,14 +83,7 @@ class RelatePipeline:
 
 def relate_batch(db_url: str, top_k: int, top_n: int, threshold: float, articles: list[tuple[int, str, str]]) -> list[int]:
     """Index a batch of ``(article_id, title, body)`` in one transaction; the number of
-    links each article got, in input order. The worker process keeps the postings it read
-    and wrote for its next batches (aggregator.relate.postings)."""
-    cache = postings.cache_for(db_url, relate_store.POSTING_DEPTH)
-    try:
-        with outage_as_unavailable(), Session(cached_engine(db_url)) as session, session.begin():
-            links = complete_relate(session, articles, top_k=top_k, top_n=top_n, threshold=threshold, cache=cache)
-    except BaseException:
-        cache.discard()
-        raise
-    cache.committed()
+    links each article got, in input order."""
+    with outage_as_unavailable(), Session(cached_engine(db_url)) as session, session.begin():
+        links = complete_relate(session, articles, top_k=top_k, top_n=top_n, threshold=threshold)
     return [len(x) for x in links]

@@ -78,11 +78,10 @@ def _shared(mine: dict[str, float], theirs: dict[str, float]) -> str:
 
 
 def link_batch(session: Session, keywords: dict[int, dict[str, float]], *, top_n: int, threshold: float,
-               reverse_check: int, limits_of, postings=None) -> dict[int, list[tuple[int, float, str]]]:
+               reverse_check: int, limits_of) -> dict[int, list[tuple[int, float, str]]]:
     """Link every article of ``keywords`` (article id -> its stored keywords and weights,
     in batch order; their keyword rows are already written) and let older articles gain
-    them; ``limits_of(keywords)`` gives the postings each keyword of an article reads, and
-    ``postings(words, limits)`` reads them (default: ``Driver.postings``, from the database).
+    them; ``limits_of(keywords)`` gives the postings each keyword of an article reads.
     Returns each article's links ``(related_id, score, shared_keywords)``, best first."""
     session.flush()
     db = Driver(session)
@@ -98,7 +97,7 @@ def link_batch(session: Session, keywords: dict[int, dict[str, float]], *, top_n
                 most[kw] = n
     words = sorted(most)
     vocab = {kw: i for i, kw in enumerate(words)}
-    rows = (postings or db.postings)(words, [most[w] for w in words])
+    rows = db.postings(words, [most[w] for w in words])
     n_rows = len(rows)
     p_kw, p_aid, p_w = rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64), rows[:, 2]
     # per keyword, strongest first (ties by id), and each posting's rank in that order

@@ -224,7 +224,6 @@ def rebuild_all(session_factory, *, progress: Progress | None = None, batch_size
             report("keywords", min(start + 200_000, len(kw_rows)), len(kw_rows))
         for index in secondary:
             index.create(conn)
-        S.bump_keywords_version(session)  # every worker's copy of the postings is stale now
         session.commit()
     n_keywords = len(kw_rows)
     del kw_rows

@@ -26,9 +26,7 @@ from aggregator.db.models import (
 )
 from aggregator.db.bulk import Driver, bulk_insert
 from aggregator.relate import text as T
-from aggregator.relate.links import Driver as LinkDriver
 from aggregator.relate.links import link_batch
-from aggregator.relate.postings import PostingsCache
 from aggregator.relate.regions import RegionMention, gazetteer
 
 #: Links kept per article.
@@ -56,7 +54,6 @@ REVERSE_CHECK = 50
 POSTING_DEPTH = CANDIDATES_PER_KEYWORD + 1
 
 DOCUMENTS = "documents"
-KEYWORDS_VERSION = "keywords_version"
 _CHUNK = 400  # bound parameters per IN (...) list
 
 
@@ -145,41 +142,18 @@ def make_idf(df: dict[str, int], documents: int, *, prior_documents: float = T.P
 # --------------------------------------------------------------------------- keywords
 
 
-def _store_keywords(session: Session, keywords: dict[int, list[tuple[str, float]]], cache: PostingsCache | None = None) -> None:
+def _store_keywords(session: Session, keywords: dict[int, list[tuple[str, float]]]) -> None:
     """Replace the stored keywords of each article in ``keywords`` (article id -> list),
-    each marked a posting when it is among the ``POSTING_DEPTH`` strongest of its keyword;
-    ``cache``, the worker's copy of the postings, reads them where it has them."""
-    replaced = 0
+    each marked a posting when it is among the ``POSTING_DEPTH`` strongest of its keyword."""
     for chunk in _chunks(list(keywords)):
-        replaced += session.execute(delete(_AK).where(_AK.c.article_id.in_(chunk))).rowcount or 0
-    words = sorted({k for kws in keywords.values() for k, _ in kws})
-    if cache is not None:
-        if replaced:
-            cache.clear()  # it still holds the rows just deleted
-        floors = cache.floors(LinkDriver(session), words)
-    else:
-        floors = posting_floors(Driver(session), words)
+        session.execute(delete(_AK).where(_AK.c.article_id.in_(chunk)))
+    floors = posting_floors(Driver(session), sorted({k for kws in keywords.values() for k, _ in kws}))
     # A row equal to the floor ranks above it (the newer first among equal weights, as the
     # postings read orders them). Rows of this batch are judged against the stored ones
     # only: one pushed out by another of the batch is kept as a posting, which costs an
     # index row, never a wrong read.
-    rows = [(aid, k, w, (f := floors.get(k)) is None or w >= f) for aid, kws in keywords.items() for k, w in kws]
-    bulk_insert(session, _AK, ["article_id", "keyword", "weight", "posting"], rows)
-    # (a lock to the end of the transaction, like the document count's of _count_documents)
-    version = bump_keywords_version(session)
-    if cache is not None:
-        cache.stage([(aid, k, w) for aid, k, w, posting in rows if posting])
-        cache.written(version)
-
-
-def bump_keywords_version(session: Session) -> int:
-    """Count one more change of ``article_keywords`` (every transaction that writes it
-    calls this; it locks the counter's row to the end of the transaction); returns the
-    new count. A worker's copy of the postings (aggregator.relate.postings) is good only
-    while the count is where its own last batch left it."""
-    ins = _insert(session, RelateStat).values(name=KEYWORDS_VERSION, value=1)
-    return session.execute(ins.on_conflict_do_update(index_elements=["name"], set_={"value": RelateStat.value + 1})
-                           .returning(RelateStat.value)).scalar_one()
+    bulk_insert(session, _AK, ["article_id", "keyword", "weight", "posting"],
+                [(aid, k, w, (f := floors.get(k)) is None or w >= f) for aid, kws in keywords.items() for k, w in kws])
 
 
 def posting_floors(db: Driver, words: list[str], depth: int = POSTING_DEPTH) -> dict[str, float]:
@@ -209,7 +183,7 @@ def index_keywords(session: Session, article_id: int, title: str, body: str, *, 
 
 
 def _index_keywords(session: Session, tokens: dict[int, tuple[str, str, list[str], list[str]]],
-                    top_k: int, cache: PostingsCache | None = None) -> dict[int, list[tuple[str, float]]]:
+                    top_k: int) -> dict[int, list[tuple[str, float]]]:
     """``index_keywords`` for a batch: article id -> (title, body, title tokens, body
     tokens). Corpus counts and keywords are written a statement per table for the batch."""
     texts, tfs = {}, {}
@@ -223,7 +197,7 @@ def _index_keywords(session: Session, tokens: dict[int, tuple[str, str, list[str
     idf = idf_lookup(session, words, known=counted, documents=documents)
     idf_of = {w: idf(w) for w in words}  # once per word of the batch, not once per article using it
     keywords = {aid: T.score_keywords(tf, idf_of.__getitem__, top_k=top_k) for aid, tf in tfs.items()}
-    _store_keywords(session, keywords, cache)
+    _store_keywords(session, keywords)
     session.flush()
     return keywords
 
@@ -358,24 +332,18 @@ def _count_documents(session: Session, texts: dict[int, tuple[str, str, set[str]
 
 
 def index_articles(session: Session, articles: list[tuple[int, str, str]], *, top_k: int = T.TOP_K,
-                   top_n: int = TOP_N, threshold: float = THRESHOLD,
-                   cache: PostingsCache | None = None) -> list[list[tuple[int, float, str]]]:
+                   top_n: int = TOP_N, threshold: float = THRESHOLD) -> list[list[tuple[int, float, str]]]:
     """``index_article`` for a batch of ``(article_id, title, body)`` in the caller's
     transaction: corpus counts, keywords and regions written a statement per table for
     the batch, then each article linked (seeing the whole batch's keywords, so articles of
-    one batch can link to each other). Returns each article's links, in input order.
-
-    ``cache``: a worker's copy of the postings (aggregator.relate.postings), read instead
-    of the database where it is current; the caller tells it how the transaction ended."""
-    if cache is not None:
-        cache.begin(LinkDriver(session))
+    one batch can link to each other). Returns each article's links, in input order."""
     analysed = {aid: _analyse(title, body) for aid, title, body in articles}
     keywords = {aid: dict(kws) for aid, kws in _index_keywords(
-        session, {aid: (title, body, *analysed[aid][:2]) for aid, title, body in articles}, top_k, cache).items()}
+        session, {aid: (title, body, *analysed[aid][:2]) for aid, title, body in articles}, top_k).items()}
     _store_regions(session, {aid: found for aid, (_, _, found) in analysed.items()})
     session.flush()
     links = link_batch(session, keywords, top_n=top_n, threshold=threshold, reverse_check=REVERSE_CHECK,
-                       limits_of=posting_limits, postings=cache.postings if cache is not None else None)
+                       limits_of=posting_limits)
     return [links[aid] for aid, _, _ in articles]
 
 

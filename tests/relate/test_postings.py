@@ -107,3 +107,13 @@ def test_upgrade_marks_rows_of_an_older_database_by_their_rank(sqlite_engine):
 def test_a_deeper_read_than_the_postings_is_refused():
     with pytest.raises(ValueError, match="candidates per keyword must be 1 to 20"):
         S.posting_limits({"光伏": 1.0}, cap=POSTING_DEPTH)
+
+
+def test_the_migration_marked_as_deep_as_linking_reads():
+    """0008 marked existing rows to a depth frozen in it; linking deeper than that would
+    miss rows on upgraded databases (a deeper POSTING_DEPTH needs a migration that marks
+    deeper rows, or `scrapy relate`)."""
+    import importlib
+
+    migration = importlib.import_module("aggregator.db.migrations.versions.0008_keyword_postings")
+    assert POSTING_DEPTH <= migration.DEPTH

@@ -78,6 +78,22 @@ def test_boilerplate_stage_keeps_what_it_removed_and_counts_rules(crawler):
     assert any(k.startswith("boilerplate/rule/") for k in stats)
 
 
+def test_boilerplate_stage_strips_with_the_rules_it_has_while_the_database_is_down(crawler):
+    """Learning a source's template lines reads its stored pages; with the database gone
+    (nothing listens on the port) the page is stripped by the named rules, counted, and
+    goes on to the store stage (which waits the outage out), instead of failing with a
+    traceback."""
+    from sqlalchemy import create_engine
+
+    stage = StripBoilerplatePipeline(crawler.stats, create_engine("postgresql+psycopg://postgres@127.0.0.1:9/test"))
+    footer = "版权声明:本文由网络蜘蛛自动收集于网络,如需转载请查明并注明出处,如有不妥之处请联系我们删除 400-0123-021 或 13391219793"
+    out = stage.process_item(item(body=STORY + "\n" + footer))
+    assert (out.body, out.removed) == (STORY, [footer])
+    assert crawler.stats.get_value("boilerplate/learn_unavailable") == 1
+    stage.process_item(item(body=STORY))  # not asked again before the next refresh
+    assert crawler.stats.get_value("boilerplate/learn_unavailable") == 1
+
+
 def test_dedup_stage_canonicalises_url_and_hashes_body(crawler):
     out = DedupPipeline.from_crawler(crawler).process_item(item(url="http://news.example.cn/2024/0928/1.html?utm_source=wx#top"))
     assert out.canonical_url == "https://news.example.cn/2024/0928/1.html"

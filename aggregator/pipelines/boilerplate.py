@@ -13,22 +13,30 @@ Settings: ``BOILERPLATE_ENABLED`` (default True), ``BOILERPLATE_LEARN`` (True),
 must be on at least that many pages and that share of the sample, so a sentence quoted
 by two articles is never taken for a template; ``BOILERPLATE_LEARN_REFRESH`` (50).
 Stats: ``boilerplate/lines_removed`` and ``boilerplate/rule/<rule name>`` per rule hit
-(learned lines count as ``boilerplate/rule/source_template``).
+(learned lines count as ``boilerplate/rule/source_template``); ``boilerplate/learn_unavailable``
+(the stored pages could not be read, the database being down: the rules known so far
+were used).
 """
 
 from __future__ import annotations
 
+import logging
+
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from aggregator import config
 from aggregator.clean import DEFAULT_RULES, learn_source_boilerplate, strip_boilerplate, with_learned_lines
 from aggregator.db.engine import engine_for_crawler
+from aggregator.db.errors import describe, is_outage
 from aggregator.db.models import Article, Source
 from aggregator.drops import NoBody
 from aggregator.stagetime import timed_stage
+
+logger = logging.getLogger(__name__)
 
 
 def stored_bodies(session: Session, source: str, limit: int) -> list[str]:
@@ -67,10 +75,22 @@ class StripBoilerplatePipeline:
             return DEFAULT_RULES
         rules, left = self._rules.get(source, (None, 0))
         if rules is None or left <= 0:
-            with Session(self.engine) as session:
-                bodies = stored_bodies(session, source, self.sample)
-            learned = learn_source_boilerplate(bodies, min_share=self.min_share, min_pages=self.min_pages)
-            rules = with_learned_lines(learned) if learned else DEFAULT_RULES
+            try:
+                with Session(self.engine) as session:
+                    bodies = stored_bodies(session, source, self.sample)
+            except SQLAlchemyError as exc:
+                if not is_outage(exc):
+                    raise
+                # The database is down: the page goes on with the lines learned last (the
+                # named rules when none were), and the store stage waits out the outage or
+                # hands the page back. Tried again after the next BOILERPLATE_LEARN_REFRESH items.
+                self.stats.inc_value("boilerplate/learn_unavailable")
+                logger.warning("Could not read %s's stored pages to learn its template lines (%s): "
+                               "stripping with the rules known so far", source, describe(exc))
+                rules = rules or DEFAULT_RULES
+            else:
+                learned = learn_source_boilerplate(bodies, min_share=self.min_share, min_pages=self.min_pages)
+                rules = with_learned_lines(learned) if learned else DEFAULT_RULES
             left = self.refresh
         self._rules[source] = (rules, left - 1)
         return rules
